@@ -1,0 +1,9 @@
+/** Unit tests run on the TypeScript sources; integration tests spawn the compiled CLI from dist/ (built by `npm test`). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,93 @@
+import type { Secret } from './secret';
+
+/** Durations in this module are milliseconds; YAML gives them as `30s`, `5m`, `1h`, `7d` (or a number of seconds). */
+export type Millis = number;
+
+export type PlanTier = 'free' | 'standard' | 'enterprise';
+export type Endpoint = 'user_info' | 'team' | 'balance';
+export const ENDPOINTS: readonly Endpoint[] = ['user_info', 'team', 'balance'];
+
+/** How an account authenticates: a static API key or OAuth2 client credentials. */
+export type AccountAuth =
+  | { kind: 'apiKey'; apiKey: Secret }
+  | { kind: 'oauth'; clientId: string; clientSecret: Secret };
+
+/** Per-account budget (issue 3). Absolute numbers win over `share`. */
+export interface BudgetConfig {
+  /** Requests per minute; default `share` × the tier's per-minute quota. */
+  perMinute: number;
+  /** Requests per day; default `share` × the tier's per-day quota. */
+  perDay: number;
+  /** Requests per second; default 5 (half of SendPulse's hard 10/s). */
+  perSecond: number;
+  /** The share used when perMinute/perDay are not given; default 0.01. */
+  share: number;
+  /** What to do when the schedule does not fit: stretch the intervals (default) or refuse to start. */
+  onOverflow: 'stretch' | 'refuse';
+}
+
+/** A two-level threshold. For `balance`, `emailsLeft`, `subscribers` it is a value; for the duration rules, millis. */
+export interface Thresholds {
+  warning: number;
+  critical: number;
+}
+
+/** The value rules (issue 4); a rule left out is off. */
+export interface AlertRules {
+  balance?: Thresholds;
+  emailsLeft?: Thresholds;
+  tariffExpiry?: Thresholds;
+  subscribers?: Thresholds;
+  runway?: Thresholds;
+  /** Operational rules, on by default. */
+  credentials: boolean;
+  stale: boolean;
+}
+
+export interface AccountConfig {
+  /** The metric label: [a-z0-9_-]+, unique. */
+  name: string;
+  auth: AccountAuth;
+  /** Default `free`. */
+  plan: PlanTier;
+  /** IANA zone the tariff end dates are read in; default `UTC`. */
+  timezone: string;
+  /** Poll intervals; defaults balance 5m, userInfo 1h, team 1h; minimum 1s. */
+  intervals: { balance: Millis; userInfo: Millis; team: Millis };
+  budget: BudgetConfig;
+  /** Per-account alert overrides: merged over `alerts.rules`; extra recipients. */
+  alerts: { rules: AlertRules; to: string[] };
+}
+
+export interface AlertsConfig {
+  /** Global rules (per-account rules are already merged into AccountConfig.alerts.rules). */
+  rules: AlertRules;
+  /** Default 24h. */
+  repeatInterval: Millis;
+  /** Default true. */
+  sendResolved: boolean;
+  /** Fraction of the threshold a value must pass it by to resolve; default 0.05. */
+  hysteresis: number;
+  /** Polls in a row that must agree before firing; default 1. */
+  pendingPolls: number;
+  /** Window of history used for the runway forecast; default 7d. */
+  runwayWindow: Millis;
+  /** No good poll for this many intervals makes `stale` fire; default 3. */
+  staleAfterIntervals: number;
+  /** Delivery attempts before a notification is dropped; default 10. */
+  maxAttempts: number;
+  dashboardUrl?: string;
+  email?: { smtpUrl: Secret; from: string; to: string[] };
+  webhook?: { url: Secret; headers: Record<string, Secret> };
+}
+
+/** The whole validated configuration. */
+export interface MonitorConfig {
+  sendpulse: { baseUrl: string; timeout: Millis };
+  redis: { url: Secret; prefix: string };
+  server: { host: string; port: number };
+  accounts: AccountConfig[];
+  alerts: AlertsConfig;
+  /** Default `info`. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
