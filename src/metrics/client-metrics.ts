@@ -1,0 +1,33 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Per-process counters of the requests this replica made (Prometheus sums them across replicas). */
+export interface ClientMetrics {
+  requests: Counter<'account' | 'endpoint' | 'code'>;
+  duration: Histogram<'endpoint'>;
+  pollErrors: Counter<'account' | 'endpoint' | 'reason'>;
+}
+
+/** Registers the per-process request and poll-error metrics on `registry`. */
+export function createClientMetrics(registry: Registry): ClientMetrics {
+  return {
+    requests: new Counter({
+      name: 'sendpulse_api_requests_total',
+      help: 'HTTP requests this process made to the SendPulse API, token requests included (endpoint="oauth_token"); code is the HTTP status, or timeout/network.',
+      labelNames: ['account', 'endpoint', 'code'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'sendpulse_api_request_duration_seconds',
+      help: 'Duration of HTTP requests this process made to the SendPulse API.',
+      labelNames: ['endpoint'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    pollErrors: new Counter({
+      name: 'sendpulse_poll_errors_total',
+      help: 'Background polls of the SendPulse API by this process that failed, by reason (timeout, network, http_5xx, rate_limited, auth, invalid_response).',
+      labelNames: ['account', 'endpoint', 'reason'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+
+/** The series kept for the runway forecast. */
+export type HistorySeries = 'balance' | 'emailsLeft';
+
+/** A value at a time (ms epoch). */
+export interface HistoryPoint {
+  atMs: number;
+  value: number;
+}
+
+/** Options of a HistoryStore. */
+export interface HistoryStoreOptions {
+  /** How far back points are kept and fitted, ms (alerts.runwayWindow; default 7d). */
+  windowMs: number;
+  /** Least spacing between kept points, ms; default windowMs / 336 (30 min for 7 days), so a series holds at most ~337 points. */
+  stepMs?: number;
+  /** Fewest points a forecast needs; default 3. */
+  minPoints?: number;
+  /** Shortest span the points must cover, as a fraction of windowMs; default 0.25 (42 h for 7 days). */
+  minSpanFraction?: number;
+}
+
+// Adds a point only when the newest kept one is at least ARGV[3] ms older, then drops points older
+// than the window; atomic so two replicas saving the same poll keep one point.
+const RECORD_SCRIPT = `
+local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local at = tonumber(ARGV[1])
+if #last == 0 or at - tonumber(last[2]) >= tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], at, ARGV[1] .. ':' .. ARGV[2])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. tostring(at - tonumber(ARGV[4])))
+redis.call('PEXPIRE', KEYS[1], ARGV[4] * 2)
+return 1
+`;
+
+/**
+ * A compact history of balance.main and email.emailsLeft per account in Redis (one sorted set per
+ * series, at most one point per step over the runway window) and the runway forecast from it: the
+ * least-squares slope over the window, extrapolated to zero.
+ */
+export class HistoryStore {
+  readonly windowMs: number;
+  readonly stepMs: number;
+  readonly minPoints: number;
+  readonly minSpanMs: number;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string, opts: HistoryStoreOptions) {
+    this.windowMs = opts.windowMs;
+    this.stepMs = opts.stepMs ?? Math.max(1000, Math.floor(opts.windowMs / 336));
+    this.minPoints = opts.minPoints ?? 3;
+    this.minSpanMs = this.windowMs * (opts.minSpanFraction ?? 0.25);
+  }
+
+  /** The Redis key of one series. */
+  key(account: string, series: HistorySeries): string {
+    return `${this.prefix}:hist:${account}:${series}`;
+  }
+
+  /** Records a value seen by a good poll (kept if the newest point is at least a step older). */
+  async record(account: string, series: HistorySeries, value: number, atMs: number): Promise<void> {
+    if (!Number.isFinite(value)) return;
+    await this.redis.eval(RECORD_SCRIPT, 1, this.key(account, series), String(atMs), String(value), String(this.stepMs), String(this.windowMs));
+  }
+
+  /** The points within the window ending at `now`, oldest first. */
+  async points(account: string, series: HistorySeries, now: number): Promise<HistoryPoint[]> {
+    const members = await this.redis.zrangebyscore(this.key(account, series), now - this.windowMs, '+inf');
+    return members.map((m) => {
+      const i = m.indexOf(':');
+      return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
+    });
+  }
+
+  /** The newest `n` points, oldest first. */
+  async recent(account: string, series: HistorySeries, n: number): Promise<HistoryPoint[]> {
+    const members = await this.redis.zrange(this.key(account, series), -n, -1);
+    return members.map((m) => {
+      const i = m.indexOf(':');
+      return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
+    });
+  }
+
+  /**
+   * Ms until the series reaches zero at the rate seen over the window: null without enough history
+   * (fewer than minPoints points or a span shorter than minSpanMs), Infinity when it is not falling.
+   */
+  async runway(account: string, series: HistorySeries, current: number, now: number): Promise<number | null> {
+    return runwayFrom(await this.points(account, series, now), current, this.minPoints, this.minSpanMs);
+  }
+}
+
+/** The least-squares slope (units per ms) of the points, or null with fewer than two distinct times. */
+export function leastSquaresSlope(points: readonly HistoryPoint[]): number | null {
+  if (points.length < 2) return null;
+  const t0 = points[0].atMs;
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + (p.atMs - t0), 0) / n;
+  const my = points.reduce((a, p) => a + p.value, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    const dx = p.atMs - t0 - mx;
+    sxy += dx * (p.value - my);
+    sxx += dx * dx;
+  }
+  return sxx === 0 ? null : sxy / sxx;
+}
+
+/** The runway forecast from points (see HistoryStore.runway); pure. */
+export function runwayFrom(points: readonly HistoryPoint[], current: number, minPoints: number, minSpanMs: number): number | null {
+  if (points.length < minPoints || points[points.length - 1].atMs - points[0].atMs < minSpanMs) return null;
+  const slope = leastSquaresSlope(points);
+  if (slope === null) return null;
+  if (current <= 0) return 0;
+  return slope >= 0 ? Infinity : current / -slope;
+}

@@ -1,0 +1,184 @@
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { POLLERS } from '../jobs/pollers';
+import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from './config/types';
+import { BudgetExhaustedError } from './errors';
+import { childLogger } from './logger';
+import { AccountMetrics } from './metrics/account-metrics';
+import { createClientMetrics } from './metrics/client-metrics';
+import { AuthBackoff } from './poller/auth-backoff';
+import { runPoll, type PollDeps } from './poller/run-poll';
+import { syncSchedules, type PollJobData } from './poller/schedule-sync';
+import { OPEN_GATE, type RequestGate } from './sendpulse/request-gate';
+import { SendPulseClient } from './sendpulse/sendpulse-client';
+import { TokenStore } from './sendpulse/token-store';
+import { createRedis } from './state/redis-connection';
+import { ReadingStore } from './state/reading-store';
+import { startHttpServer, type RunningServer } from './server/http-server';
+import { VERSION } from './version';
+
+/** The BullMQ queue the poll jobs run on. */
+export const POLL_QUEUE = 'poll';
+
+/** Options of a monitor process; defaults next to each. */
+export interface MonitorOptions {
+  /** Poll jobs run at once by this process; default 32 (they wait on the network, not the CPU). */
+  concurrency?: number;
+  /** How often the process checks that its schedules still exist in Redis; default 5 s. */
+  scheduleCheckMs?: number;
+  /** Start the HTTP server; default true. */
+  serve?: boolean;
+  /** Per-account budget; default: none (the budget module plugs in here). */
+  gate?: RequestGate;
+  /** Effective interval per account and endpoint; default the configured intervals. */
+  intervalFor?: (account: AccountConfig, endpoint: Endpoint) => number;
+  /** Extra metrics and hooks (budget, alerts) registered by their modules. */
+  plugins?: MonitorPlugin[];
+}
+
+/** A module that adds to a running monitor: metrics, a hook after each poll, a worker of its own. */
+export interface MonitorPlugin {
+  register?(ctx: MonitorContext): void | Promise<void>;
+  onPolled?(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed'): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** What plugins see of the monitor. */
+export interface MonitorContext {
+  config: MonitorConfig;
+  redis: Redis;
+  registry: Registry;
+  store: ReadingStore;
+}
+
+/** A running monitor. */
+export interface Monitor {
+  url: string | null;
+  registry: Registry;
+  /** Stop taking jobs, finish those in flight (at most `graceMs`), close everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts one monitor process: the poll queue's schedulers (made idempotent across replicas), a worker
+ * that runs the polls, and the HTTP server whose /metrics reads every account's state from Redis.
+ */
+export async function startMonitor(config: MonitorConfig, options: MonitorOptions = {}): Promise<Monitor> {
+  const log = childLogger({ component: 'worker' });
+  const prefix = config.redis.prefix;
+  const redis = createRedis(config.redis, log, { name: 'spm-state' });
+  const queueConn = createRedis(config.redis, log, { name: 'spm-queue' });
+  const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createClientMetrics(registry);
+  const store = new ReadingStore(redis, prefix);
+  const accounts = new Map(config.accounts.map((a) => [a.name, a]));
+  const intervalFor = options.intervalFor ?? ((a: AccountConfig, e: Endpoint) => a.intervals[POLLERS[e].intervalKey]);
+  const plugins = options.plugins ?? [];
+  const ctx: MonitorContext = { config, redis, registry, store };
+  for (const p of plugins) await p.register?.(ctx);
+
+  const client = new SendPulseClient({
+    baseUrl: config.sendpulse.baseUrl,
+    timeoutMs: config.sendpulse.timeout,
+    tokens: new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 }),
+    gate: options.gate ?? OPEN_GATE,
+    metrics,
+  });
+  const deps: PollDeps = {
+    client,
+    store,
+    authBackoff: new AuthBackoff(redis, prefix),
+    metrics,
+    log,
+    onPolled: async (account, endpoint, outcome) => {
+      for (const p of plugins) {
+        // An alert hook that fails must not turn a good poll into a failed job.
+        await p.onPolled?.(account, endpoint, outcome).catch((err: Error) => log.error({ err: err.message, account: account.name }, 'post-poll hook failed'));
+      }
+    },
+  };
+
+  const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
+  queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
+  const markerKey = `${prefix}:schedules:marker`;
+  let schedulesReady = false;
+  const sync = async (why: string) => {
+    const r = await syncSchedules(queue, config.accounts, intervalFor, ENDPOINTS);
+    await redis.set(markerKey, String(Date.now()));
+    schedulesReady = true;
+    log.info({ schedulers: r.upserted, removed: r.removed, why }, 'poll schedules registered');
+  };
+  await sync('start');
+  // If Redis lost its data (restart without persistence, failover to an empty replica) the schedulers
+  // are gone and nothing would poll again: notice the missing marker and register them anew.
+  let syncing = false;
+  const checker = setInterval(() => {
+    if (syncing) return;
+    syncing = true;
+    redis.exists(markerKey)
+      .then(async (n) => { if (n === 0) { schedulesReady = false; await sync('redis lost its data'); } })
+      .catch((err: Error) => log.debug({ err: err.message }, 'schedule check failed'))
+      .finally(() => { syncing = false; });
+  }, options.scheduleCheckMs ?? 5000);
+  checker.unref();
+
+  const worker = new Worker<PollJobData>(POLL_QUEUE, async (job: Job<PollJobData>, token?: string) => {
+    const account = accounts.get(job.data.account);
+    const poller = POLLERS[job.data.endpoint];
+    if (!account || !poller) return 'unknown';
+    try {
+      return await runPoll(deps, account, poller);
+    } catch (err) {
+      if (err instanceof BudgetExhaustedError && token) {
+        // Not a failure: wait, without using an attempt, until the budget has room again.
+        await job.moveToDelayed(Date.now() + err.delayMs, token);
+        throw new DelayedError();
+      }
+      throw err;
+    }
+  }, { connection: workerConn, prefix, concurrency: options.concurrency ?? 32, autorun: true });
+  worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
+
+  const accountMetrics = new AccountMetrics(registry, store, () => config.accounts);
+  let server: RunningServer | null = null;
+  if (options.serve !== false) {
+    server = await startHttpServer(config.server, {
+      registry,
+      beforeScrape: () => accountMetrics.refresh(),
+      notReadyReason: async () => {
+        if (redis.status !== 'ready') return `redis is ${redis.status}`;
+        await redis.ping();
+        if (!schedulesReady) return 'schedules not registered yet';
+        return null;
+      },
+      accounts: () => config.accounts.map((a) => a.name),
+      version: VERSION,
+      log,
+    });
+    log.info({ url: server.url, accounts: config.accounts.length }, 'serving metrics');
+  }
+
+  return {
+    url: server?.url ?? null,
+    registry,
+    close: async (graceMs = 8000) => {
+      clearInterval(checker);
+      // Finish the polls in flight; past the grace period leave them to BullMQ's stalled-job
+      // recovery (another replica, or this one after a restart, runs them again).
+      const closing = worker.close();
+      const timedOut = await Promise.race([
+        closing.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
+      if (timedOut) await worker.close(true).catch(() => undefined);
+      for (const p of plugins) await p.close?.().catch(() => undefined);
+      await server?.close();
+      await queue.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
+      for (const c of [redis, queueConn, workerConn]) c.disconnect();
+    },
+  };
+}
