@@ -71,7 +71,7 @@ export function readDecimal(endpoint: string, path: string, value: unknown): num
   else if (typeof value === 'string' && DECIMAL.test(value.trim())) n = Number(value.trim());
   else return invalid(endpoint, path, `${describeValue(value)} is not a number`);
   // "1e999" cannot pass the pattern, but a 400-digit string can still overflow to Infinity.
-  if (!Number.isFinite(n)) invalid(endpoint, path, `${describeValue(value)} is not a finite number`);
+  if (!Number.isFinite(n)) invalid(endpoint, path, `${typeof value === 'string' ? describeValue(value) : 'the number'} is out of range`);
   // "-0.00" is zero; a -0 would print as "-0" in the metrics.
   return n === 0 ? 0 : n;
 }
@@ -87,9 +87,13 @@ export function readCount(endpoint: string, path: string, value: unknown): numbe
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && INTEGER.test(value.trim())) n = Number(value.trim());
   else return invalid(endpoint, path, `${describeValue(value)} is not a whole number`);
-  if (!Number.isSafeInteger(n)) invalid(endpoint, path, `${describeValue(value)} is not a whole number`);
+  // Past 2^53 a count can no longer be exact, so it is as unusable as Infinity.
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) {
+    invalid(endpoint, path, `${typeof value === 'string' ? describeValue(value) : 'the number'} is out of range`);
+  }
+  if (!Number.isInteger(n)) invalid(endpoint, path, `${describeValue(value)} is not a whole number`);
   if (n < 0) invalid(endpoint, path, `${describeValue(value)} is negative`);
-  return n;
+  return n === 0 ? 0 : n;
 }
 
 /** Returns an id (SendPulse's account and user ids) from a positive whole number or its decimal string; missing or null is invalid. */
