@@ -1,0 +1,145 @@
+/**
+ * The Lua scripts behind RequestBudget. One script per operation so that each take() is one
+ * EVALSHA: Redis runs a script alone, which makes "check all three windows, then count in all
+ * three" atomic across every replica. All keys of one call share the hash tag `{account}`, so the
+ * script touches one slot in Redis Cluster.
+ *
+ * Time: ARGV[1] is the clock in ms, or '' to use Redis' own TIME, so replicas with skewed clocks
+ * still agree on the windows (tests inject a clock instead of waiting real minutes).
+ *
+ * Windows: `second` and `minute` are exact sliding logs (a sorted set of request times, at most
+ * `limit` entries); `day` is a sliding log of one-minute buckets (a hash of counts plus a sorted
+ * set of bucket starts), because a day log of single requests would hold up to perDay entries per
+ * account. A bucket counts until its *last* possible request leaves the window, so the day window
+ * over-counts by at most one minute and never under-counts: the guarantee holds, room comes back up
+ * to a minute late.
+ */
+
+/** Shared prelude: the clock, and the day window's expiry of old buckets. */
+const PRELUDE = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
+/**
+ * KEYS: pause, streak, second, minute, day (hash), daybuckets (zset).
+ * ARGV: now, member, perSecond, perMinute, perDay, secondSpan, minuteSpan, daySpan, bucketMs.
+ * Returns {taken (1|0), window, delayMs, streak}.
+ */
+export const TAKE_SCRIPT = `${PRELUDE}
+local streak = tonumber(redis.call('GET', KEYS[2]) or '0')
+local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0')
+if pausedUntil > now then
+  return {0, 'pause', pausedUntil - now, streak}
+end
+local member = ARGV[2]
+local limits = {tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])}
+local spans = {tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])}
+local bucketMs = tonumber(ARGV[9])
+local names = {'second', 'minute', 'day'}
+local worstWindow, worstDelay = '', 0
+
+for i = 1, 2 do
+  local key, limit, span = KEYS[2 + i], limits[i], spans[i]
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
+  local n = redis.call('ZCARD', key)
+  if n + 1 > limit then
+    local delay = span
+    if limit >= 1 then
+      -- Room comes when the entry that leaves exactly limit-1 newer ones drops out.
+      local e = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+      delay = tonumber(e[2]) + span - now
+    end
+    if delay > worstDelay then worstWindow, worstDelay = names[i], delay end
+  end
+end
+
+local dayKey, bucketsKey, daySpan = KEYS[5], KEYS[6], spans[3]
+local cutoff = now - daySpan - bucketMs
+local old = redis.call('ZRANGEBYSCORE', bucketsKey, '-inf', cutoff)
+if #old > 0 then
+  local counts = redis.call('HMGET', dayKey, unpack(old))
+  local gone = 0
+  for i = 1, #counts do gone = gone + tonumber(counts[i] or '0') end
+  redis.call('HDEL', dayKey, unpack(old))
+  redis.call('ZREMRANGEBYSCORE', bucketsKey, '-inf', cutoff)
+  if gone > 0 then redis.call('HINCRBY', dayKey, 'total', -gone) end
+end
+local total = tonumber(redis.call('HGET', dayKey, 'total') or '0')
+if total + 1 > limits[3] then
+  local delay = daySpan + bucketMs
+  if limits[3] >= 1 then
+    local starts = redis.call('ZRANGE', bucketsKey, 0, -1)
+    local counts = {}
+    if #starts > 0 then counts = redis.call('HMGET', dayKey, unpack(starts)) end
+    local left = total
+    for i = 1, #starts do
+      left = left - tonumber(counts[i] or '0')
+      if left + 1 <= limits[3] then
+        delay = tonumber(starts[i]) + bucketMs + daySpan - now
+        break
+      end
+    end
+  end
+  if delay > worstDelay then worstWindow, worstDelay = 'day', delay end
+end
+
+if worstDelay > 0 then
+  return {0, worstWindow, worstDelay, streak}
+end
+
+redis.call('ZADD', KEYS[3], now, member)
+redis.call('PEXPIRE', KEYS[3], spans[1])
+redis.call('ZADD', KEYS[4], now, member)
+redis.call('PEXPIRE', KEYS[4], spans[2])
+local bucket = now - (now % bucketMs)
+redis.call('ZADD', bucketsKey, 'NX', bucket, bucket)
+redis.call('HINCRBY', dayKey, bucket, 1)
+redis.call('HINCRBY', dayKey, 'total', 1)
+redis.call('PEXPIRE', bucketsKey, daySpan + bucketMs)
+redis.call('PEXPIRE', dayKey, daySpan + bucketMs)
+return {1, '', 0, streak}
+`;
+
+/**
+ * Read-only. KEYS: second, minute, day (hash), daybuckets. ARGV: now, secondSpan, minuteSpan,
+ * daySpan, bucketMs. Returns {second, minute, day}: the requests counted in each window now.
+ */
+export const USAGE_SCRIPT = `${PRELUDE}
+local second = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
+local minute = redis.call('ZCOUNT', KEYS[2], '(' .. (now - tonumber(ARGV[3])), '+inf')
+local day = tonumber(redis.call('HGET', KEYS[3], 'total') or '0')
+local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[4]) - tonumber(ARGV[5]))
+if #old > 0 then
+  local counts = redis.call('HMGET', KEYS[3], unpack(old))
+  for i = 1, #counts do day = day - tonumber(counts[i] or '0') end
+end
+return {second, minute, day}
+`;
+
+/**
+ * KEYS: pause, streak. ARGV: now, retryAfterMs ('' when SendPulse sent none), baseMs, capMs.
+ * Returns {pauseMs, streak}.
+ *
+ * A 429 that arrives while a pause is already running belongs to the same episode (a request that
+ * was in flight when the first 429 came, possibly on another replica): it may lengthen the pause to
+ * honour its own Retry-After but does not widen the streak, or one burst would count as several.
+ */
+export const PENALIZE_SCRIPT = `${PRELUDE}
+local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0')
+local streak = tonumber(redis.call('GET', KEYS[2]) or '0')
+local retry = tonumber(ARGV[2])
+local cap = tonumber(ARGV[4])
+if pausedUntil <= now or streak == 0 then streak = streak + 1 end
+local pause = math.min(cap, (retry or tonumber(ARGV[3])) * math.pow(2, streak - 1))
+-- Never ask again before SendPulse said we may, even past the cap.
+if retry and pause < retry then pause = retry end
+local untilMs = math.ceil(math.max(pausedUntil, now + pause))
+redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - now))
+-- A streak nobody confirmed for a cap's length after its pause is forgotten.
+redis.call('SET', KEYS[2], streak, 'PX', math.max(1, untilMs - now) + cap)
+return {untilMs - now, streak}
+`;

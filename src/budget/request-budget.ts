@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AccountConfig } from '../config/types';
+import { BudgetExhaustedError } from '../errors';
+import { PENALIZE_SCRIPT, TAKE_SCRIPT, USAGE_SCRIPT } from './budget-scripts';
+
+/** A budget window; `pause` is the wait after a 429. */
+export type BudgetWindow = 'second' | 'minute' | 'day';
+
+/** The windows in the order metrics and tables list them. */
+export const BUDGET_WINDOWS: readonly BudgetWindow[] = ['second', 'minute', 'day'];
+
+/** Requests counted in each window of one account. */
+export type BudgetUsage = Record<BudgetWindow, number>;
+
+/**
+ * How long a request counts in each window, ms. Each is the nominal window plus a guard: the limiter
+ * counts when a request is *sent*, SendPulse when it *arrives*, and two requests a window apart may
+ * arrive closer than that after uneven network delays. 10 % of a second, 1 s of a minute or a day.
+ */
+export const WINDOW_SPAN_MS: Readonly<BudgetUsage> = { second: 1100, minute: 61_000, day: 86_401_000 };
+
+/** Width of the day window's buckets; room in the day window comes back up to this late. */
+export const DAY_BUCKET_MS = 60_000;
+
+/** Pause after a 429 without Retry-After: a whole minute, since SendPulse's window start is unknown to us. */
+export const DEFAULT_PAUSE_MS = 60_000;
+
+/** Longest pause that consecutive 429s widen to (unless Retry-After asks for longer). */
+export const MAX_PAUSE_MS = 15 * 60_000;
+
+/** Options of RequestBudget; defaults next to each. */
+export interface RequestBudgetOptions {
+  /** Used with EVALSHA; scripts are defined on it (ioredis defineCommand). */
+  redis: Redis;
+  /** Key prefix, as `redis.prefix` in the config (e.g. `spm`). */
+  prefix: string;
+  /** Their `budget` holds the resolved limits. */
+  accounts: AccountConfig[];
+  /** Clock in ms; default: Redis' own TIME, so all replicas share one clock. */
+  now?: () => number;
+}
+
+type Limits = { second: number; minute: number; day: number };
+type ScriptRedis = Redis & {
+  spmBudgetTake(...args: (string | number)[]): Promise<[number, string, number, number]>;
+  spmBudgetUsage(...args: (string | number)[]): Promise<[number, number, number]>;
+  spmBudgetPenalize(...args: (string | number)[]): Promise<[number, number]>;
+};
+
+/**
+ * Per-account request budgets shared by every replica through Redis: sliding windows per second,
+ * minute and day, and a pause after a 429. Every HTTP request to SendPulse, token requests
+ * included, calls take() first; in any window span the account never gets more than its limit.
+ *
+ * Why a Lua script and not rate-limiter-flexible: its Redis limiters are fixed windows (INCR with a
+ * TTL), which let 2x the limit through around a window boundary, and RateLimiterUnion consumes the
+ * windows one by one without rolling back, so it is neither sliding nor atomic across three windows.
+ */
+export class RequestBudget {
+  readonly #redis: ScriptRedis;
+  readonly #prefix: string;
+  readonly #now?: () => number;
+  readonly #limits = new Map<string, Limits>();
+  /** Accounts whose last answer from Redis showed a 429 streak: only they need a reset on success. */
+  readonly #streaks = new Set<string>();
+  readonly #rateLimited = new Map<string, number>();
+  readonly #instance = randomBytes(6).toString('hex');
+  #seq = 0;
+
+  constructor(opts: RequestBudgetOptions) {
+    this.#redis = opts.redis as ScriptRedis;
+    this.#prefix = opts.prefix;
+    this.#now = opts.now;
+    for (const a of opts.accounts) {
+      // Floors: a share of 0.015 × 1000 is 15 per minute, never 15.x allowing a 16th.
+      this.#limits.set(a.name, {
+        second: Math.floor(a.budget.perSecond),
+        minute: Math.floor(a.budget.perMinute),
+        day: Math.floor(a.budget.perDay),
+      });
+      this.#rateLimited.set(a.name, 0);
+    }
+    const r = this.#redis;
+    if (typeof r.spmBudgetTake !== 'function') r.defineCommand('spmBudgetTake', { numberOfKeys: 6, lua: TAKE_SCRIPT });
+    if (typeof r.spmBudgetUsage !== 'function') r.defineCommand('spmBudgetUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
+    if (typeof r.spmBudgetPenalize !== 'function') r.defineCommand('spmBudgetPenalize', { numberOfKeys: 2, lua: PENALIZE_SCRIPT });
+  }
+
+  /** The Redis key of one of an account's budget structures; `{account}` is the Cluster hash tag. */
+  key(account: string, part: 'pause' | 'streak' | 'second' | 'minute' | 'day' | 'daybuckets'): string {
+    return `${this.#prefix}:budget:{${account}}:${part}`;
+  }
+
+  /** The limits enforced for `account` (floored), per window. */
+  limits(account: string): Readonly<BudgetUsage> {
+    const l = this.#limits.get(account);
+    if (!l) throw new Error(`request budget: unknown account "${account}"`);
+    return l;
+  }
+
+  /**
+   * Takes one request slot in all windows of `account` at once, or none: throws
+   * BudgetExhaustedError with the window and the ms until there is room (window `pause` after a 429).
+   */
+  async take(account: string): Promise<void> {
+    const l = this.limits(account);
+    const [taken, window, delayMs, streak] = await this.#redis.spmBudgetTake(
+      ...this.#keys(account, 'pause', 'streak', 'second', 'minute', 'day', 'daybuckets'),
+      this.#clock(), `${this.#instance}:${++this.#seq}`, l.second, l.minute, l.day,
+      WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
+    );
+    if (streak > 0) this.#streaks.add(account);
+    else this.#streaks.delete(account);
+    if (taken !== 1) throw new BudgetExhaustedError(account, window, Math.max(1, delayMs));
+  }
+
+  /**
+   * Records a 429 / error 2020202020: no request for `account` until Retry-After has passed, else a
+   * minute; consecutive episodes double the pause up to MAX_PAUSE_MS. Returns the pause in ms.
+   */
+  async penalize(account: string, retryAfterMs?: number): Promise<number> {
+    this.limits(account);
+    const retry = retryAfterMs === undefined || !Number.isFinite(retryAfterMs) ? '' : Math.max(0, Math.ceil(retryAfterMs));
+    const [pauseMs] = await this.#redis.spmBudgetPenalize(
+      ...this.#keys(account, 'pause', 'streak'), this.#clock(), retry, DEFAULT_PAUSE_MS, MAX_PAUSE_MS,
+    );
+    this.#streaks.add(account);
+    this.#rateLimited.set(account, (this.#rateLimited.get(account) ?? 0) + 1);
+    return pauseMs;
+  }
+
+  /** Ends the account's 429 streak; no Redis write unless this replica saw a streak. */
+  async succeeded(account: string): Promise<void> {
+    if (!this.#streaks.has(account)) return;
+    this.#streaks.delete(account);
+    await this.#redis.del(this.key(account, 'streak'));
+  }
+
+  /** The requests counted now in each window of `account`, across all replicas. */
+  async usage(account: string): Promise<BudgetUsage> {
+    const all = await this.usageMany([account]);
+    return all.get(account) as BudgetUsage;
+  }
+
+  /** usage() for many accounts in one pipelined round trip (for the metrics scrape). */
+  async usageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
+    const out = new Map<string, BudgetUsage>();
+    if (accounts.length === 0) return out;
+    const pipe = this.#redis.pipeline() as unknown as { spmBudgetUsage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    const now = this.#clock();
+    for (const a of accounts) {
+      pipe.spmBudgetUsage(
+        ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
+        WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
+      );
+    }
+    const results = (await pipe.exec()) ?? [];
+    accounts.forEach((a, i) => {
+      const [err, value] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      const [second, minute, day] = value as [number, number, number];
+      out.set(a, { second, minute, day });
+    });
+    return out;
+  }
+
+  /** 429s / 2020202020s this process recorded per account (the per-process rate-limited counter). */
+  rateLimitedCounts(): ReadonlyMap<string, number> {
+    return this.#rateLimited;
+  }
+
+  /** The configured account names. */
+  accounts(): string[] {
+    return [...this.#limits.keys()];
+  }
+
+  #keys(account: string, ...parts: Parameters<RequestBudget['key']>[1][]): string[] {
+    return parts.map((p) => this.key(account, p));
+  }
+
+  #clock(): number | string {
+    return this.#now ? Math.floor(this.#now()) : '';
+  }
+}
