@@ -1,0 +1,33 @@
+/** True for `{...}` objects (not arrays, not null). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A new value: `patch` merged into `base`. Objects merge key by key, arrays and scalars (null
+ * included, since SendPulse sends null fields) replace, and a key set to `undefined` is removed,
+ * which is how a test makes a balance section disappear as it does for an inactive service.
+ */
+export function deepMerge<T>(base: T, patch: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return structuredClone(patch) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete out[key];
+    else out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key], value) : structuredClone(value);
+  }
+  return out as T;
+}
+
+/** Removes the key at a dotted path (`balanceDetail.email.emails_left`) in place; false when absent. */
+export function unsetPath(target: Record<string, unknown>, path: string): boolean {
+  const parts = path.split('.');
+  let node: unknown = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node)) return false;
+    node = node[part];
+  }
+  const last = parts[parts.length - 1] as string;
+  if (!isPlainObject(node) || !(last in node)) return false;
+  delete node[last];
+  return true;
+}
