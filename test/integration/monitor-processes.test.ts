@@ -1,0 +1,100 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
+import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { sampleValue, scrape } from '../helpers/metrics-text';
+import { waitFor } from '../helpers/wait-for';
+
+const ACCOUNTS = `
+  - name: main
+    apiKey: key-main
+    intervals: { balance: 2s, userInfo: 1h, team: 1h }
+    budget: { perMinute: 600, perSecond: 10 }`;
+
+describe('worker processes', () => {
+  let env: MonitorEnv;
+  const procs: CliProcess[] = [];
+  const run = (file: string) => {
+    const p = spawnCli(['run', '--config', file]);
+    procs.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    env = await startMonitorEnv([{ id: 'main', apiKey: 'key-main', userInfo: sampleUserInfo(5, 'A B'), team: sampleTeam(), balanceDetail: sampleBalanceDetail(Date.now()) }]);
+  });
+  beforeEach(() => env.sim.clearRequests());
+  afterEach(async () => {
+    for (const p of procs.splice(0)) {
+      if (p.proc.exitCode === null) {
+        p.proc.kill('SIGKILL');
+        await p.exited;
+      }
+    }
+  });
+  afterAll(() => env.close());
+
+  it('two worker processes on one Redis do not double the polling, and both serve the same values', async () => {
+    const file = env.writeConfig(ACCOUNTS);
+    const a = run(file);
+    const b = run(file);
+    const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
+    await waitFor('polling to start', () => env.sim.requests({ endpoint: 'balance' }).length >= 1);
+    const t0 = env.sim.requests({ endpoint: 'balance' })[0].time;
+    await waitFor('12 s of polling', () => Date.now() - t0 >= 12_000, 20_000);
+    const polls = env.sim.requests({ endpoint: 'balance', until: t0 + 12_000 }).length;
+    // Every 2 s over 12 s: 6 or 7 polls; two independent schedules would make about 12.
+    expect(polls).toBeGreaterThanOrEqual(5);
+    expect(polls).toBeLessThanOrEqual(8);
+    const [sa, sb] = await Promise.all([scrape(urlA), scrape(urlB)]);
+    expect(sampleValue(sa, 'sendpulse_balance', { account: 'main', kind: 'main' })).toBe(9.36);
+    expect(sampleValue(sb, 'sendpulse_balance', { account: 'main', kind: 'main' })).toBe(9.36);
+  });
+
+  it('comes back within 30 s after Redis lost all its data (FLUSHALL), without a restart', async () => {
+    const p = run(env.writeConfig(ACCOUNTS));
+    await p.url();
+    await waitFor('first poll', () => env.sim.requests({ endpoint: 'balance' }).length >= 1);
+    const r = new Redis(env.redis.url);
+    await r.flushall();
+    const flushedAt = Date.now();
+    r.disconnect();
+    env.sim.clearRequests();
+    await waitFor('polling after FLUSHALL', () => env.sim.requests({ endpoint: 'balance' }).length >= 2, 30_000);
+    expect(Date.now() - flushedAt).toBeLessThan(30_000);
+    expect(p.proc.exitCode).toBeNull();
+  });
+
+  it('exits 0 within 10 s on SIGTERM, finishing the poll in flight', async () => {
+    const p = run(env.writeConfig(ACCOUNTS, '', 'sigterm'));
+    const url = await p.url();
+    await waitFor('first poll', async () => sampleValue(await scrape(url), 'sendpulse_up', { account: 'main' }) === 1);
+    // Hold the next poll in flight for 1.5 s, and stop the process while it waits.
+    env.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 1500 });
+    const conn = new Redis(env.redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('poll', { connection: conn, prefix: 'sigterm' });
+    await waitFor('a poll in flight', async () => (await queue.getActiveCount()) >= 1, 5000, 20);
+    const stoppedAt = Date.now();
+    p.proc.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    // The poll in flight was answered (not cut off) and its job completed: none left active.
+    expect(env.sim.requests({ endpoint: 'balance', since: stoppedAt - 2000 }).some((r) => r.status === 200)).toBe(true);
+    expect(await queue.getActiveCount()).toBe(0);
+    expect(p.output()).toContain('shutting down');
+    await queue.close();
+    conn.disconnect();
+    env.sim.clearFaults();
+  });
+
+  it('validate names every broken key path and exits 1', async () => {
+    const file = env.writeConfig(`
+  - name: Main
+    apiKey: k
+    intervals: { balance: 5x }`);
+    const p = spawnCli(['validate', '--config', file]);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('accounts[0].intervals.balance: "5x" is not a duration');
+    expect(p.output()).toContain('accounts[0].name');
+  });
+});
