@@ -26,7 +26,8 @@ export const API_ERROR_MESSAGES: Readonly<Record<number, string>> = Object.freez
   701: 'Sender email address or name not specified.',
   703: 'Can’t find the mailing list',
   704: 'Can’t find the sender',
-  707: 'Account balance depleted',
+  // The reference has a stray no-break space in "balance depleted"; a plain space here.
+  707: 'Account balance depleted',
   708: 'The number of campaign recipients exceeds your current pricing plan limits',
   711: 'Wait before create new push campaign by this website',
   720: 'Empty subject field',
