@@ -1,0 +1,127 @@
+{{/* The chart name, shortened to fit a DNS label. */}}
+{{- define "spm.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release-qualified name used for every object of the monitor. */}}
+{{- define "spm.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The name of the bundled Redis objects. */}}
+{{- define "spm.redisName" -}}
+{{- printf "%s-redis" (include "spm.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels common to every object. */}}
+{{- define "spm.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "spm.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: sendpulse-monitor
+{{- end }}
+
+{{/* Selector labels of the monitor pods. */}}
+{{- define "spm.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "spm.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: monitor
+{{- end }}
+
+{{/* Selector labels of the bundled Redis pod. */}}
+{{- define "spm.redisSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "spm.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: redis
+{{- end }}
+
+{{/* The service account the monitor runs as. */}}
+{{- define "spm.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "spm.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding credentials: the user's existingSecret or the one this chart makes. */}}
+{{- define "spm.secretName" -}}
+{{- default (include "spm.fullname" .) .Values.existingSecret }}
+{{- end }}
+
+{{/* The image reference, by digest when one is given. */}}
+{{- define "spm.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Where the credential files appear in the monitor container. */}}
+{{- define "spm.secretDir" -}}/etc/sendpulse-monitor/secrets{{- end }}
+
+{{/* The Redis URL the monitor connects to. */}}
+{{- define "spm.redisUrl" -}}
+{{- if .Values.redis.enabled }}
+{{- printf "redis://%s:%d" (include "spm.redisName" .) (int .Values.redis.port) }}
+{{- else }}
+{{- required "redis.url is required when redis.enabled is false (e.g. rediss://redis.example:6380)" .Values.redis.url }}
+{{- end }}
+{{- end }}
+
+{{/* True when Redis needs a password file. */}}
+{{- define "spm.redisAuth" -}}
+{{- if .Values.redis.auth.enabled }}true{{ end }}
+{{- end }}
+
+{{/* The monitor's config file, rendered from values; secrets are referenced as files, never inlined. */}}
+{{- define "spm.config" -}}
+{{- $dir := include "spm.secretDir" . -}}
+{{- $accounts := list -}}
+{{- range .Values.accounts -}}
+{{- $a := omit (deepCopy .) "apiKey" "clientSecret" "auth" -}}
+{{- if eq (default "apiKey" .auth) "oauth" -}}
+{{- $_ := set $a "clientId" (required (printf "accounts[%s].clientId is required when auth is oauth" .name) .clientId) -}}
+{{- $_ := set $a "clientSecretFile" (printf "%s/%s-client-secret" $dir .name) -}}
+{{- else -}}
+{{- $a = omit $a "clientId" -}}
+{{- $_ := set $a "apiKeyFile" (printf "%s/%s-api-key" $dir .name) -}}
+{{- end -}}
+{{- $accounts = append $accounts $a -}}
+{{- end -}}
+{{- $redis := dict "url" (include "spm.redisUrl" .) "prefix" .Values.config.redisPrefix -}}
+{{- if include "spm.redisAuth" . -}}
+{{- $_ := set $redis "passwordFile" (printf "%s/redis-password" $dir) -}}
+{{- end -}}
+{{- $alerts := deepCopy (default dict .Values.config.alerts) -}}
+{{- with .Values.alerts.email -}}
+{{- if .enabled -}}
+{{- $_ := set $alerts "email" (dict "smtpUrlFile" (printf "%s/smtp-url" $dir) "from" .from "to" .to) -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.alerts.webhook -}}
+{{- if .enabled -}}
+{{- $_ := set $alerts "webhook" (dict "url" .url "headers" .headers) -}}
+{{- end -}}
+{{- end -}}
+{{- $cfg := dict
+  "logLevel" .Values.config.logLevel
+  "sendpulse" .Values.config.sendpulse
+  "redis" $redis
+  "server" (dict "host" "0.0.0.0" "port" (int .Values.service.port))
+  "accounts" $accounts
+  "alerts" $alerts -}}
+{{- toYaml $cfg }}
+{{- end }}
