@@ -1,0 +1,74 @@
+/**
+ * The vocabulary shared by the alert modules: rule names, severities, the stored state of one alert
+ * and the notification record that travels from a transition to the delivery job.
+ */
+
+/** Every rule the engine knows; the `alert` label of sendpulse_alert_firing. */
+export type RuleName = 'balance' | 'emailsLeft' | 'tariffExpiry' | 'subscribers' | 'runway' | 'credentials' | 'stale';
+
+/** The value rules, driven by readings and thresholds. */
+export type ValueRuleName = 'balance' | 'emailsLeft' | 'tariffExpiry' | 'subscribers' | 'runway';
+
+/** `ok` is "not firing". */
+export type Severity = 'ok' | 'warning' | 'critical';
+
+/** Why a notification was sent; `test` is the `test-alert` command's. */
+export type NotificationKind = 'firing' | 'escalated' | 'deescalated' | 'reminder' | 'resolved' | 'test';
+
+/** One (account, rule, service) alert's state as kept in Redis. */
+export interface AlertState {
+  severity: Severity;
+  /** When the alert started firing (ms epoch), null while ok. */
+  sinceMs: number | null;
+  /** When the last notification for it was created, null before any. */
+  lastNotifiedMs: number | null;
+  /** Transition sequence: bumped by every transition that notifies; part of the notification id. */
+  seq: number;
+  /** The severity the last polls pointed at while not yet confirmed by `pendingPolls` polls in a row. */
+  pendingSeverity: Severity | null;
+  pendingCount: number;
+  /** The poll (lastSuccessMs of the reading) last counted, so one poll never counts twice. */
+  lastPollMs: number | null;
+}
+
+/** The state of an alert that never fired. */
+export const INITIAL_ALERT_STATE: AlertState = {
+  severity: 'ok', sinceMs: null, lastNotifiedMs: null, seq: 0, pendingSeverity: null, pendingCount: 0, lastPollMs: null,
+};
+
+/** A point of history shown in a notification ("recent readings"). */
+export interface HistoryPoint {
+  atMs: number;
+  value: number;
+}
+
+/** What a notification says; stored in the Redis outbox until every channel has it or it is dropped. */
+export interface NotificationRecord {
+  /** `account.rule.service.seq`: deterministic, also the BullMQ jobId. */
+  id: string;
+  kind: NotificationKind;
+  account: string;
+  rule: RuleName;
+  service: string;
+  severity: Severity;
+  /** The severity before this transition. */
+  previousSeverity: Severity;
+  value: number | null;
+  /** The threshold crossed (or, for resolved, the one the value came back over). */
+  threshold: number | null;
+  /** Human texts: "1.50 USD", "2 USD", and the subject's sentence "balance 1.50 USD is below 2 USD". */
+  valueText: string;
+  thresholdText: string;
+  headline: string;
+  /** When the alert started firing. */
+  sinceMs: number | null;
+  createdMs: number;
+  /** Time left until the balance / e-mails run out at the recent rate, when known. */
+  runwayMs: number | null;
+  recent: HistoryPoint[];
+}
+
+/** The Redis field / BullMQ jobId of a notification; `.` never occurs in account names, rules or services. */
+export function notificationId(account: string, rule: RuleName, service: string, seq: number): string {
+  return `${account}.${rule}.${service}.${seq}`;
+}

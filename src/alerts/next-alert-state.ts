@@ -1,0 +1,75 @@
+import type { AlertState, NotificationKind, Severity } from './alert-types';
+import { severityRank } from './severity-for';
+
+/** The knobs of the state machine (from AlertsConfig). */
+export interface TransitionOptions {
+  /** Evaluations on distinct polls that must agree before the severity changes; default 1. */
+  pendingPolls: number;
+  /** Reminder period while firing, ms; default 24h. */
+  repeatInterval: number;
+  /** Whether a resolution notifies; default true. */
+  sendResolved: boolean;
+}
+
+/** The outcome of one evaluation: the next state, and the notification it calls for (null: none). */
+export interface Transition {
+  state: AlertState;
+  kind: NotificationKind | null;
+  /** False when the state is exactly the previous one (nothing to write). */
+  changed: boolean;
+}
+
+function kindOf(prev: Severity, next: Severity): NotificationKind {
+  if (prev === 'ok') return 'firing';
+  if (next === 'ok') return 'resolved';
+  return severityRank(next) > severityRank(prev) ? 'escalated' : 'deescalated';
+}
+
+/**
+ * The pure alert state machine: ok → firing (warning/critical) → resolved, with `pendingPolls`
+ * agreeing polls before a change and a reminder every `repeatInterval` while firing. `pollMs`
+ * identifies the poll the observation came from (its lastSuccessMs), so evaluating the same poll
+ * twice (two replicas, a periodic re-evaluation) never counts it twice; null for time-only checks.
+ * `observed` null means no data (a failed poll): nothing but a due reminder changes.
+ */
+export function nextAlertState(prev: AlertState, observed: Severity | null, pollMs: number | null, now: number, opts: TransitionOptions): Transition {
+  const s: AlertState = { ...prev };
+  if (observed === null) return reminderOnly(prev, s, now, opts);
+  if (pollMs !== null && (prev.lastPollMs === null || pollMs > prev.lastPollMs)) s.lastPollMs = pollMs;
+  const newPoll = s.lastPollMs !== prev.lastPollMs;
+  let kind: NotificationKind | null = null;
+
+  if (observed === prev.severity) {
+    s.pendingSeverity = null;
+    s.pendingCount = 0;
+  } else {
+    const count = prev.pendingSeverity === observed ? prev.pendingCount + (newPoll ? 1 : 0) : 1;
+    if (count >= Math.max(1, opts.pendingPolls)) {
+      kind = kindOf(prev.severity, observed);
+      s.severity = observed;
+      s.pendingSeverity = null;
+      s.pendingCount = 0;
+      if (observed === 'ok') s.sinceMs = null;
+      else if (prev.severity === 'ok') s.sinceMs = now;
+      if (kind === 'resolved' && !opts.sendResolved) kind = null;
+      s.lastNotifiedMs = observed === 'ok' ? null : now;
+    } else {
+      s.pendingSeverity = observed;
+      s.pendingCount = count;
+    }
+  }
+  if (kind === null) return reminderOnly(prev, s, now, opts);
+  s.seq = prev.seq + 1;
+  return { state: s, kind, changed: true };
+}
+
+// No data (observed null) leaves the severity and the pending counter alone: only a reminder can be due.
+function reminderOnly(prev: AlertState, s: AlertState, now: number, opts: TransitionOptions): Transition {
+  let kind: NotificationKind | null = null;
+  if (s.severity !== 'ok' && s.lastNotifiedMs !== null && now - s.lastNotifiedMs >= opts.repeatInterval) {
+    kind = 'reminder';
+    s.lastNotifiedMs = now;
+    s.seq = prev.seq + 1;
+  }
+  return { state: s, kind, changed: JSON.stringify(s) !== JSON.stringify(prev) };
+}

@@ -1,0 +1,42 @@
+import type { Queue } from 'bullmq';
+import { childLogger } from '../logger';
+import { notificationsTotal } from './alert-metrics';
+import type { AlertStore } from './alert-store';
+import { enqueueNotification, type NotificationJobData } from './notification-queue';
+import type { Channel } from './send-to-channel';
+
+const log = childLogger({ component: 'alerts' });
+
+/**
+ * Gives up on a notification after its last attempt: one log line, `dropped` counted for every
+ * channel that did not get it, and the record leaves the outbox so the sweeper stops retrying it.
+ */
+export async function dropNotification(store: AlertStore, id: string, channels: readonly Channel[], reason: string): Promise<void> {
+  if (!(await store.outboxRecord(id))) return;
+  const sent = await store.sentChannels(id);
+  const missed = channels.filter((c) => !sent.has(c));
+  for (const c of missed) notificationsTotal.inc({ channel: c, outcome: 'dropped' });
+  log.error({ notification: id, channels: missed, reason }, 'alert notification dropped after the last delivery attempt');
+  await store.removeFromOutbox(id);
+}
+
+/**
+ * Re-enqueues outbox records that have no job (their worker died between the transition and the
+ * enqueue) and drops those whose job failed its last attempt without the failure being handled.
+ */
+export async function sweepOutbox(store: AlertStore, queue: Queue<NotificationJobData>, channels: readonly Channel[]): Promise<{ enqueued: number; dropped: number }> {
+  let enqueued = 0;
+  let dropped = 0;
+  for (const id of await store.outboxIds()) {
+    const job = await queue.getJob(id);
+    if (!job) {
+      await enqueueNotification(queue, id);
+      enqueued++;
+    } else if ((await job.isFailed()) && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      await dropNotification(store, id, channels, job.failedReason ?? 'failed');
+      dropped++;
+    }
+  }
+  if (enqueued > 0) log.warn({ enqueued }, 'alert notifications re-enqueued from the outbox');
+  return { enqueued, dropped };
+}
