@@ -81,11 +81,19 @@ export interface AlertsConfig {
   webhook?: { url: Secret; headers: Record<string, Secret> };
 }
 
+/** Optional protection of `/metrics` and the pages (issue 6); secrets come from files. */
+export type ServerAuth =
+  | { kind: 'bearer'; token: Secret }
+  | { kind: 'basic'; username: string; password: Secret };
+
 /** The whole validated configuration. */
 export interface MonitorConfig {
+  /** `baseUrl` has no trailing slash. */
   sendpulse: { baseUrl: string; timeout: Millis };
-  redis: { url: Secret; prefix: string };
-  server: { host: string; port: number };
+  /** `password` (from `redis.passwordFile`) is for a Redis whose URL carries none. */
+  redis: { url: Secret; prefix: string; password?: Secret };
+  /** `auth` absent: the pages are open. */
+  server: { host: string; port: number; auth?: ServerAuth };
   accounts: AccountConfig[];
   alerts: AlertsConfig;
   /** Default `info`. */

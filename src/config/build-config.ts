@@ -1,0 +1,71 @@
+import { mergeAlertRules } from './merge-alert-rules';
+import { resolveBudget } from './resolve-budget';
+import type { RawAccount, RawConfig } from './schema';
+import { Secret } from './secret';
+import type { AccountAuth, AccountConfig, AlertRules, AlertsConfig, MonitorConfig, ServerAuth } from './types';
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The MonitorConfig for a file that passed the schema and the cross-field checks (so every choice below is already known to be unambiguous). */
+export function buildConfig(raw: RawConfig): MonitorConfig {
+  const globalRules = raw.alerts.rules;
+  const alerts: AlertsConfig = {
+    rules: mergeAlertRules(globalRules, {}),
+    repeatInterval: raw.alerts.repeatInterval,
+    sendResolved: raw.alerts.sendResolved,
+    hysteresis: raw.alerts.hysteresis,
+    pendingPolls: raw.alerts.pendingPolls,
+    runwayWindow: raw.alerts.runwayWindow,
+    staleAfterIntervals: raw.alerts.staleAfter,
+    maxAttempts: raw.alerts.maxAttempts,
+  };
+  if (raw.alerts.dashboardUrl !== undefined) alerts.dashboardUrl = raw.alerts.dashboardUrl;
+  const email = raw.alerts.email;
+  if (email) alerts.email = { smtpUrl: required(email.smtpUrl ?? email.smtpUrlFile), from: email.from, to: email.to };
+  const webhook = raw.alerts.webhook;
+  if (webhook) alerts.webhook = { url: required(webhook.url ?? webhook.urlFile), headers: webhook.headers };
+
+  const config: MonitorConfig = {
+    // No trailing slash, so the client can append `/user/info` without doubling it.
+    sendpulse: { baseUrl: raw.sendpulse.baseUrl.replace(/\/+$/, ''), timeout: raw.sendpulse.timeout },
+    redis: { url: raw.redis.url ?? raw.redis.urlFile ?? new Secret(DEFAULT_REDIS_URL), prefix: raw.redis.prefix },
+    server: { host: raw.server.host, port: raw.server.port },
+    accounts: raw.accounts.map((a) => buildAccount(a, globalRules)),
+    alerts,
+    logLevel: raw.logLevel,
+  };
+  if (raw.redis.passwordFile) config.redis.password = raw.redis.passwordFile;
+  const auth = buildServerAuth(raw.server.auth);
+  if (auth) config.server.auth = auth;
+  return config;
+}
+
+function buildAccount(a: RawAccount, globalRules: RawConfig['alerts']['rules']): AccountConfig {
+  const apiKey = a.apiKey ?? a.apiKeyFile;
+  const auth: AccountAuth = apiKey
+    ? { kind: 'apiKey', apiKey }
+    : { kind: 'oauth', clientId: required(a.clientId), clientSecret: required(a.clientSecret ?? a.clientSecretFile) };
+  const rules: AlertRules = mergeAlertRules(globalRules, a.alerts.rules);
+  return {
+    name: a.name,
+    auth,
+    plan: a.plan,
+    timezone: a.timezone,
+    intervals: { ...a.intervals },
+    budget: resolveBudget(a.plan, a.budget),
+    alerts: { rules, to: a.alerts.to },
+  };
+}
+
+function buildServerAuth(raw: RawConfig['server']['auth']): ServerAuth | undefined {
+  if (!raw) return undefined;
+  if (raw.bearerTokenFile) return { kind: 'bearer', token: raw.bearerTokenFile };
+  const basic = required(raw.basicAuth);
+  return { kind: 'basic', username: basic.username, password: basic.passwordFile };
+}
+
+/** The cross-field checks guarantee these; a failure here is a bug in them, not in the file. */
+function required<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('config: a value the cross-field checks guarantee is missing');
+  return v;
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { MAX_REQUESTS_PER_SECOND } from '../budget/plan-quotas';
+import { readSecretFile } from './read-secret-file';
+import * as p from './value-parsers';
+import type { Parsed, Parser } from './value-parsers';
+import type { Secret } from './secret';
+
+/**
+ * The zod schema of the YAML file as written (before defaults from the plan tier, rule merging
+ * and the auth choice, which build-config.ts does). Every object is strict so a typo is an
+ * "unknown key", and every leaf goes through a value parser so messages are ours and never quote
+ * a secret.
+ */
+
+/** A field read by `parse`; missing is "is required" unless wrapped in optional()/default(). */
+export function field<T>(parse: Parser<T>) {
+  return z.unknown().transform((input, ctx): T => {
+    const r = input === undefined ? { ok: false as const, problem: 'is required' } : parse(input);
+    if (r.ok) return r.value;
+    ctx.issues.push({ code: 'custom', message: r.problem, input });
+    return z.NEVER;
+  });
+}
+
+/** A `...File` key: the file's content as a Secret, checked by `content` when given (never quoted). */
+function secretFile(baseDir: string, content?: Parser<Secret>) {
+  return field((input): Parsed<Secret> => {
+    const path = p.text()(input);
+    if (!path.ok) return path;
+    const read = readSecretFile(path.value, baseDir);
+    if (!read.ok || !content) return read;
+    const checked = content(read.value.reveal());
+    return checked.ok ? checked : { ok: false, problem: `the content of ${path.value} ${checked.problem}` };
+  });
+}
+
+/** A list of `parse` values (one problem per bad entry). */
+function list<T>(parse: Parser<T>) {
+  return z.array(field(parse));
+}
+
+export const NAME_PATTERN = /^[a-z0-9_-]+$/;
+export const PREFIX_PATTERN = /^[A-Za-z0-9_{}:-]+$/;
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Level parsers of the value rules; `subscribers` is a fraction of the limit, the rest are amounts or durations. */
+export const RULE_LEVELS = {
+  balance: p.numberIn({ what: 'a number' }),
+  emailsLeft: p.numberIn({ min: 0, what: 'a number of e-mails (0 or more)' }),
+  tariffExpiry: p.duration(0),
+  subscribers: p.numberIn({ min: 0, max: 1, what: 'a fraction from 0 to 1 (0.9 = 90 %)' }),
+  runway: p.duration(0),
+} as const;
+export type ValueRule = keyof typeof RULE_LEVELS;
+export const VALUE_RULES = Object.keys(RULE_LEVELS) as ValueRule[];
+/** Rules that fire when the value falls below the threshold; the others fire above it. */
+export const BELOW_RULES: readonly ValueRule[] = ['balance', 'emailsLeft', 'tariffExpiry', 'runway'];
+
+/** `{ warning, critical }` or `false` (off); in an account override either level may be left to the global rule. */
+function thresholds(level: Parser<number>, partial: boolean) {
+  const levelField = partial ? field(level).optional() : field(level);
+  const shape = z.strictObject({ warning: levelField, critical: levelField });
+  return z.unknown().transform((input, ctx) => {
+    if (input === false) return false as const;
+    const r = shape.safeParse(input, { reportInput: true });
+    if (r.success) return r.data as { warning?: number; critical?: number };
+    for (const issue of r.error.issues) ctx.issues.push(issue as never);
+    return z.NEVER;
+  });
+}
+
+function rules<F extends z.ZodType>(partial: boolean, flag: F) {
+  return z.strictObject({
+    balance: thresholds(RULE_LEVELS.balance, partial).optional(),
+    emailsLeft: thresholds(RULE_LEVELS.emailsLeft, partial).optional(),
+    tariffExpiry: thresholds(RULE_LEVELS.tariffExpiry, partial).optional(),
+    subscribers: thresholds(RULE_LEVELS.subscribers, partial).optional(),
+    runway: thresholds(RULE_LEVELS.runway, partial).optional(),
+    credentials: flag,
+    stale: flag,
+  });
+}
+
+const REDIS_URL = ['redis:', 'rediss:'];
+const SMTP_URL = ['smtp:', 'smtps:'];
+const HTTP_URL = ['http:', 'https:'];
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The schema for a config file whose relative `...File` paths are read from `baseDir`. */
+export function buildConfigSchema(baseDir: string) {
+  const file = secretFile(baseDir);
+  const positiveInt = p.numberIn({ min: 1, integer: true, what: 'a whole number of 1 or more' });
+
+  const account = z.strictObject({
+    name: field(p.text(NAME_PATTERN, 'may only use a-z, 0-9, _ and - (it is the metric label)')),
+    apiKey: field(p.secretText).optional(),
+    apiKeyFile: file.optional(),
+    clientId: field(p.text()).optional(),
+    clientSecret: field(p.secretText).optional(),
+    clientSecretFile: file.optional(),
+    plan: field(p.oneOf(['free', 'standard', 'enterprise'])).default('free'),
+    timezone: field(p.timeZone).default('UTC'),
+    intervals: z
+      .strictObject({
+        balance: field(p.duration(1000)).default(5 * MINUTE),
+        userInfo: field(p.duration(1000)).default(HOUR),
+        team: field(p.duration(1000)).default(HOUR),
+      })
+      .prefault({}),
+    budget: z
+      .strictObject({
+        perMinute: field(positiveInt).optional(),
+        perDay: field(positiveInt).optional(),
+        share: field(p.numberIn({ min: 0, minExclusive: true, max: 1, what: 'a fraction above 0 and at most 1 (0.01 = 1 %)' })).default(0.01),
+        perSecond: field(p.numberIn({ min: 1, max: MAX_REQUESTS_PER_SECOND, integer: true, what: `a whole number from 1 to ${MAX_REQUESTS_PER_SECOND}` })).default(5),
+        onOverflow: field(p.oneOf(['stretch', 'refuse'])).default('stretch'),
+      })
+      .prefault({}),
+    alerts: z.strictObject({ rules: rules(true, field(p.bool).optional()).prefault({}), to: list(p.email).default([]) }).prefault({}),
+  });
+
+  return z.strictObject({
+    sendpulse: z
+      .strictObject({
+        baseUrl: field(p.url(HTTP_URL, false)).default('https://api.sendpulse.com'),
+        timeout: field(p.duration(100)).default(10_000),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        url: field(p.secretUrl(REDIS_URL)).optional(),
+        urlFile: secretFile(baseDir, p.secretUrl(REDIS_URL)).optional(),
+        passwordFile: file.optional(),
+        prefix: field(p.text(PREFIX_PATTERN, 'may only use A-Z, a-z, 0-9, _, -, :, { and }')).default('spm'),
+      })
+      .prefault({}),
+    server: z
+      .strictObject({
+        host: field(p.text()).default('0.0.0.0'),
+        port: field(p.numberIn({ min: 0, max: 65535, integer: true, what: 'a port number (0 to 65535)' })).default(9464),
+        auth: z
+          .strictObject({
+            bearerTokenFile: file.optional(),
+            basicAuth: z.strictObject({ username: field(p.text()), passwordFile: file }).optional(),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    logLevel: field(p.oneOf(['debug', 'info', 'warn', 'error'])).default('info'),
+    accounts: z.array(account).min(1),
+    alerts: z
+      .strictObject({
+        rules: rules(false, field(p.bool).default(true)).prefault({}),
+        repeatInterval: field(p.duration(MINUTE)).default(24 * HOUR),
+        sendResolved: field(p.bool).default(true),
+        hysteresis: field(p.numberIn({ min: 0, max: 0.5, what: 'a fraction from 0 to 0.5 (0.05 = 5 %)' })).default(0.05),
+        pendingPolls: field(positiveInt).default(1),
+        runwayWindow: field(p.duration(HOUR)).default(7 * 24 * HOUR),
+        staleAfter: field(p.numberIn({ min: 1, what: 'a number of poll intervals (1 or more)' })).default(3),
+        maxAttempts: field(positiveInt).default(10),
+        dashboardUrl: field(p.url(HTTP_URL, false)).optional(),
+        email: z
+          .strictObject({
+            smtpUrl: field(p.secretUrl(SMTP_URL)).optional(),
+            smtpUrlFile: secretFile(baseDir, p.secretUrl(SMTP_URL)).optional(),
+            from: field(p.email),
+            to: list(p.email).default([]),
+          })
+          .optional(),
+        webhook: z
+          .strictObject({
+            url: field(p.secretUrl(HTTP_URL)).optional(),
+            urlFile: secretFile(baseDir, p.secretUrl(HTTP_URL)).optional(),
+            headers: z.record(z.string(), field(p.secretText)).default({}),
+          })
+          .optional(),
+      })
+      .prefault({}),
+  });
+}
+
+/** The file as the schema returns it: defaults filled, secrets read, cross-field choices still open. */
+export type RawConfig = z.output<ReturnType<typeof buildConfigSchema>>;
+export type RawAccount = RawConfig['accounts'][number];
