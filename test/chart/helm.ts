@@ -1,0 +1,64 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+/** The repository root. */
+export const ROOT = path.resolve(__dirname, '../..');
+/** The chart directory. */
+export const CHART = path.join(ROOT, 'helm/sendpulse-monitor');
+/** The CI values files (chart-testing's ci/ convention), by a short name; `defaults` uses none. */
+export const VALUES_CASES: Record<string, string | undefined> = {
+  defaults: undefined,
+  'external Redis with TLS': path.join(CHART, 'ci/external-redis-tls-values.yaml'),
+  existingSecret: path.join(CHART, 'ci/existing-secret-values.yaml'),
+  'everything on': path.join(CHART, 'ci/everything-on-values.yaml'),
+};
+
+/** A rendered Kubernetes object, loosely typed: tests read paths they know. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Manifest = Record<string, any>;
+
+let cached: string | undefined;
+
+/** Returns the path of a real helm binary, fetching it on first use (scripts/get-helm.sh is idempotent). */
+export function helmBinary(): string {
+  cached ??= execFileSync('bash', [path.join(ROOT, 'scripts/get-helm.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  return cached;
+}
+
+/** Runs helm and returns its exit status and output, never throwing on a non-zero exit. */
+export function helm(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(helmBinary(), args, { encoding: 'utf8', cwd: ROOT });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The arguments that select a values file and extra --set flags. */
+export function valuesArgs(valuesFile?: string, set: string[] = []): string[] {
+  return [...(valuesFile ? ['-f', valuesFile] : []), ...set.flatMap((s) => ['--set', s])];
+}
+
+/** Renders the chart as `helm template` text; throws with helm's message when rendering fails. */
+export function renderText(valuesFile?: string, set: string[] = []): string {
+  const r = helm(['template', 'spm', CHART, '--namespace', 'monitoring', ...valuesArgs(valuesFile, set)]);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Renders the chart and parses every manifest. */
+export function render(valuesFile?: string, set: string[] = []): Manifest[] {
+  return parseAllDocuments(renderText(valuesFile, set))
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+/** The one manifest of a kind (and name suffix), or undefined. */
+export function find(ms: Manifest[], kind: string, nameSuffix = ''): Manifest | undefined {
+  return ms.find((m) => m.kind === kind && String(m.metadata?.name).endsWith(nameSuffix));
+}
+
+/** Runs the offline schema validator on manifests; returns its per-object results and exit status. */
+export function validate(text: string): { status: number; results: { kind: string; name: string; errors: string[] }[] } {
+  const r = spawnSync('node', [path.join(__dirname, 'validate-manifests.mjs')], { input: text, encoding: 'utf8', cwd: ROOT });
+  if (!r.stdout) throw new Error(`validator crashed: ${r.stderr}`);
+  return { status: r.status ?? -1, results: JSON.parse(r.stdout) };
+}
