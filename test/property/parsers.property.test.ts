@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { InvalidResponseError } from '../../src/errors';
+import { decodeJsonBody } from '../../src/sendpulse/decode-body';
+import { parseBalance } from '../../src/sendpulse/parse-balance';
+import { parseTeam } from '../../src/sendpulse/parse-team';
+import { parseUserInfo } from '../../src/sendpulse/parse-user-info';
+import type { BalanceReading, ReadingByEndpoint, TariffSection, TeamReading, UserInfoReading } from '../../src/sendpulse/readings';
+import { parseZonedDateTime } from '../../src/sendpulse/zoned-time';
+
+/**
+ * Whatever SendPulse (or a proxy in front of it) sends, a parser gives a reading the metrics can
+ * use (every number finite, nothing undefined) or the project's InvalidResponseError: never a
+ * TypeError, a RangeError or a NaN. Run counts are kept small enough for the whole file to take a
+ * few seconds.
+ */
+
+const RUNS = 400;
+const ZONES = ['UTC', 'Pacific/Auckland', 'Europe/Kyiv', 'America/St_Johns', 'Asia/Kathmandu'] as const;
+type Endpoint = keyof ReadingByEndpoint;
+
+const isNullableString = (v: unknown) => v === null || typeof v === 'string';
+const isNullableNumber = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+const isNullableBoolean = (v: unknown) => v === null || typeof v === 'boolean';
+const isCount = (v: unknown) => v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+const hasExactly = (o: object, keys: string[]) => expect(Object.keys(o).sort()).toEqual([...keys].sort());
+
+function checkTariff(t: TariffSection, extra: string[] = []): void {
+  hasExactly(t, ['tariffName', 'endTime', 'autoRenew', ...extra]);
+  expect(isNullableString(t.tariffName) && isNullableNumber(t.endTime) && isNullableBoolean(t.autoRenew)).toBe(true);
+}
+
+/** Fails unless `r` has exactly the reading's fields, each of its type, numbers finite. */
+const CHECKS: { [E in Endpoint]: (r: ReadingByEndpoint[E]) => void } = {
+  user_info: (r: UserInfoReading) => {
+    hasExactly(r, ['id', 'currency', 'country', 'timeZone', 'locale']);
+    expect(Number.isSafeInteger(r.id) && r.id > 0).toBe(true);
+    expect([r.currency, r.country, r.timeZone, r.locale].every(isNullableString)).toBe(true);
+  },
+  team: (r: TeamReading) => {
+    hasExactly(r, ['active', 'inactive']);
+    expect(isCount(r.active) && isCount(r.inactive) && r.active !== null).toBe(true);
+  },
+  balance: (r: BalanceReading) => {
+    hasExactly(r, ['balance', 'email', 'smtp', 'push']);
+    if (r.balance !== null) {
+      hasExactly(r.balance, ['main', 'bonus', 'currency']);
+      expect(isNullableNumber(r.balance.main) && isNullableNumber(r.balance.bonus) && isNullableString(r.balance.currency)).toBe(true);
+    }
+    if (r.email !== null) {
+      checkTariff(r.email, ['emailsLeft', 'maximumSubscribers', 'currentSubscribers']);
+      expect([r.email.emailsLeft, r.email.maximumSubscribers, r.email.currentSubscribers].every(isCount)).toBe(true);
+    }
+    if (r.smtp !== null) checkTariff(r.smtp);
+    if (r.push !== null) checkTariff(r.push);
+  },
+};
+
+/** Parses `body` as `endpoint`; passes when it gives a valid reading or an InvalidResponseError, rethrows anything else. */
+function parsesOrRejects(endpoint: Endpoint, body: unknown, zone: string): void {
+  let reading: unknown;
+  try {
+    reading = endpoint === 'balance' ? parseBalance(body, zone) : endpoint === 'team' ? parseTeam(body) : parseUserInfo(body);
+  } catch (err) {
+    if (err instanceof InvalidResponseError) {
+      expect(err.endpoint).toBe(endpoint);
+      return;
+    }
+    throw err;
+  }
+  (CHECKS[endpoint] as (r: unknown) => void)(reading);
+}
+
+// Shaped bodies: documented shapes with values of the documented kinds (or null, or left out), and
+// the same with one field, section or member swapped for anything at all. One spoiled value in an
+// otherwise good body is what reaches the end of a parser, where a NaN or a 0 would show.
+const wallTime = fc
+  .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true })
+  .chain((d) => fc.constantFrom(d.toISOString().slice(0, 19).replace('T', ' '), d.toISOString().slice(0, 10)));
+const garbage = fc.oneof(
+  fc.constantFrom('', 'n/a', '1e999', ' 12 ', '2019-02-30', '0x1F', 'NaN', '-', '.', 'Infinity', '١٢', '12abc', '1,5', -1, 0.5),
+  fc.double(),
+  fc.string({ maxLength: 10 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+const orNull = (good: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: fc.constant(null), weight: 1 });
+const amount = fc.double({ min: -1e6, max: 1e9, noNaN: true });
+const money = orNull(fc.oneof(amount.map((n) => n.toFixed(2)), amount, fc.integer().map(String)));
+const count = orNull(fc.oneof(fc.nat(), fc.nat().map(String)));
+const date = orNull(fc.oneof({ arbitrary: wallTime, weight: 8 }, { arbitrary: fc.constantFrom('0000-00-00', '0000-00-00 00:00:00'), weight: 1 }));
+const flag = orNull(fc.constantFrom(0, 1, '0', '1', true, false));
+const text = orNull(fc.string({ maxLength: 20 }));
+const id = fc.oneof(fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 2 ** 40 }).map(String));
+const phone = orNull(fc.oneof(fc.string({ maxLength: 15 }), fc.nat()));
+const object = (fields: Record<string, fc.Arbitrary<unknown>>, requiredKeys: string[] = []) => fc.record(fields, { requiredKeys });
+const tariff = (endKey: string) => ({ tariff_name: text, [endKey]: date, auto_renew: flag });
+const goodBody: { [E in Endpoint]: fc.Arbitrary<unknown> } = {
+  balance: object({
+    balance: orNull(object({ main: money, bonus: money, currency: text })),
+    email: orNull(object({ ...tariff('finished_time'), emails_left: count, maximum_subscribers: count, current_subscribers: count })),
+    smtp: orNull(object(tariff('end_date'))),
+    push: orNull(object(tariff('end_date'))),
+  }),
+  user_info: object(
+    { id, name: text, email: text, phone, avatar: text, currency: text, country: text, time_zone: text, locale: text },
+    ['id'],
+  ),
+  team: fc.array(object({ id, email: text, group_id: orNull(id), is_active: flag, avatar: text, phone }, ['id']), { maxLength: 6 }),
+};
+
+/** Every place in a body a value can sit (object keys and list items, at any depth), as key paths. */
+function slots(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (v === null || typeof v !== 'object') return [];
+  const keys: (string | number)[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+  return keys.flatMap((k) => [[...at, k], ...slots((v as Record<string | number, unknown>)[k], [...at, k])]);
+}
+
+/** A copy of `body` with the value at one of its slots (picked by `n`) replaced by `bad`. */
+function spoil(body: unknown, n: number, bad: unknown): unknown {
+  const all = slots(body);
+  if (all.length === 0) return bad;
+  const path = all[n % all.length];
+  const copy = structuredClone(body) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+  parent[path[path.length - 1]] = bad;
+  return copy;
+}
+
+const shapedBody: { [E in Endpoint]: fc.Arbitrary<unknown> } = Object.fromEntries(
+  (Object.keys(goodBody) as Endpoint[]).map((e) => [
+    e,
+    fc.oneof(goodBody[e], fc.tuple(goodBody[e], fc.nat(), garbage).map(([body, n, bad]) => spoil(body, n, bad))),
+  ]),
+) as { [E in Endpoint]: fc.Arbitrary<unknown> };
+
+const endpoint = fc.constantFrom<Endpoint>('user_info', 'team', 'balance');
+const zone = fc.constantFrom(...ZONES);
+const contentType = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain');
+
+describe('parsers on any input', () => {
+  it('give a valid reading or an InvalidResponseError for any JSON value', () => {
+    fc.assert(fc.property(endpoint, fc.jsonValue(), zone, (e, body, z) => parsesOrRejects(e, body, z)), { numRuns: RUNS });
+  });
+
+  it('give a valid reading or an InvalidResponseError for any body shaped like the documented one', () => {
+    fc.assert(
+      fc.property(endpoint.chain((e) => fc.tuple(fc.constant(e), shapedBody[e])), zone, ([e, body], z) => parsesOrRejects(e, body, z)),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('give a valid reading or an InvalidResponseError for any byte string as a body, with a short message', () => {
+    const bytes = fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString('utf8'));
+    const cutJson = fc.tuple(endpoint.chain((e) => shapedBody[e]), fc.nat()).map(([v, n]) => {
+      const text = JSON.stringify(v) ?? '';
+      return text.slice(0, n % (text.length + 1));
+    });
+    const body = fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 200 }), fc.json(), cutJson);
+    fc.assert(
+      fc.property(endpoint, contentType, fc.integer({ min: 100, max: 599 }), body, zone, (e, type, status, text, z) => {
+        let decoded: unknown;
+        try {
+          decoded = decodeJsonBody(e, status, type, text);
+        } catch (err) {
+          if (!(err instanceof InvalidResponseError)) throw err;
+          // The message never carries more than a short quote of the body.
+          expect(err.message.length).toBeLessThan(200);
+          expect(err.status).toBe(status);
+          return;
+        }
+        parsesOrRejects(e, decoded, z);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});
+
+describe('zoned dates on any instant', () => {
+  const formatters = new Map(
+    ZONES.map((z) => [
+      z,
+      new Intl.DateTimeFormat('sv-SE', { timeZone: z, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }),
+    ]),
+  );
+  // sv-SE formats as "2024-03-31 04:30:00", SendPulse's own layout.
+  const wallClock = (seconds: number, z: string) => formatters.get(z as (typeof ZONES)[number])!.format(new Date(seconds * 1000));
+
+  it('read back the wall time they were written as, at that instant or an hour before in an autumn overlap', () => {
+    const instant = fc.integer({ min: Date.parse('1971-01-01T00:00:00Z') / 1000, max: Date.parse('2099-12-31T00:00:00Z') / 1000 });
+    fc.assert(
+      fc.property(instant, zone, (t, z) => {
+        const wall = wallClock(t, z);
+        const parsed = parseZonedDateTime(wall, z, 'x');
+        expect(wallClock(parsed, z)).toBe(wall);
+        expect(t - parsed === 0 || (t - parsed > 0 && t - parsed <= 3600)).toBe(true);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});
