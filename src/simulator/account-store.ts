@@ -4,6 +4,7 @@ import { QuotaCounter, resolveQuota } from './quota';
 import type { JsonObject, SimAccount, SimAccountDef, SimAccountPatch, SimEndpoint } from './types';
 
 const PLANS = ['free', 'standard', 'enterprise'];
+const DEF_KEYS = new Set(['id', 'apiKey', 'clientId', 'clientSecret', 'tokenTtlSeconds', 'plan', 'quota', 'userInfo', 'team', 'balanceDetail']);
 
 /** An account with what the server keeps beside it: its quota use and its serialised bodies. */
 export interface AccountEntry {
@@ -17,6 +18,7 @@ export interface AccountEntry {
 export function accountDefProblems(def: unknown, where = 'account'): string[] {
   if (!isPlainObject(def)) return [`${where}: must be an object`];
   const p: string[] = [];
+  for (const key of Object.keys(def)) if (!DEF_KEYS.has(key)) p.push(`${where}.${key}: unknown key`);
   if (typeof def.id !== 'string' || def.id === '') p.push(`${where}.id: must be a non-empty string`);
   for (const key of ['apiKey', 'clientId', 'clientSecret']) {
     if (def[key] !== undefined && (typeof def[key] !== 'string' || def[key] === '')) p.push(`${where}.${key}: must be a non-empty string`);

@@ -42,8 +42,21 @@ export interface SimAccountDef {
   balanceDetail?: JsonObject;
 }
 
+/** A JSON value in a patch, where `undefined` means "remove this key". */
+export type JsonPatch = Json | undefined | { [key: string]: JsonPatch };
+
 /** A partial update: objects are deep-merged, arrays and scalars replaced, `undefined` removes a key. */
-export type SimAccountPatch = Partial<Omit<SimAccountDef, 'id'>> & { [key: string]: unknown };
+export interface SimAccountPatch {
+  apiKey?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tokenTtlSeconds?: number;
+  plan?: PlanTier;
+  quota?: SimQuota;
+  userInfo?: { [key: string]: JsonPatch };
+  team?: Json[];
+  balanceDetail?: { [key: string]: JsonPatch };
+}
 
 /** A stored account: the definition with every default filled in. */
 export interface SimAccount {
