@@ -114,7 +114,7 @@ export function readString(endpoint: string, path: string, value: unknown, opts:
   return invalid(endpoint, path, `expected a string, got ${kindOf(value)}`);
 }
 
-/** Returns a boolean from true/false, 1/0 or "1"/"0" (SendPulse's `auto_renew` is 1); null when missing or null. */
+/** Returns a boolean from true/false, 1/0, "1"/"0" or "true"/"false" (SendPulse's `auto_renew` is 1); null when missing or null. */
 export function readFlag(endpoint: string, path: string, value: unknown): boolean | null {
   if (value === undefined || value === null) return null;
   if (value === true || value === 1 || value === '1' || value === 'true') return true;
