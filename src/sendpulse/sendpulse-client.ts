@@ -130,7 +130,7 @@ export class SendPulseClient {
     }
     if (res.status >= 500) throw new HttpError(endpoint, res.status, contentType?.includes('html') ? 'server error (HTML page)' : 'server error');
     if (res.status < 200 || res.status >= 300) {
-      if (Number.isFinite(apiCode)) throw new ApiError(endpoint, res.status, apiCode, describeApiError(apiCode));
+      if (Number.isFinite(apiCode)) throw new ApiError(endpoint, res.status, apiCode, describeApiError(apiCode, apiMessage(json)));
       throw new HttpError(endpoint, res.status, 'unexpected status');
     }
     const decoded = decodeJsonBody(endpoint, res.status, contentType, res.text);
@@ -140,11 +140,16 @@ export class SendPulseClient {
       const o = decoded as { is_error?: unknown; error_code?: unknown };
       if (o.is_error === true || (o.error_code !== undefined && Object.keys(o).length <= 3 && 'message' in o)) {
         const c = Number(o.error_code);
-        throw new ApiError(endpoint, res.status, c, describeApiError(c));
+        throw new ApiError(endpoint, res.status, Number.isFinite(c) ? c : 0, describeApiError(Number.isFinite(c) ? c : 0, apiMessage(o)));
       }
     }
     return decoded;
   }
+}
+
+function apiMessage(json: unknown): string | undefined {
+  const m = json && typeof json === 'object' ? (json as { message?: unknown }).message : undefined;
+  return typeof m === 'string' ? m : undefined;
 }
 
 function header(h: RawResponse['headers'], name: string): string | undefined {
