@@ -38,11 +38,11 @@ export function envTree(env: NodeJS.ProcessEnv): EnvTree | undefined {
     ['accounts[0].clientSecret', 'SENDPULSE_CLIENT_SECRET'],
   ]);
   const put = (variable: string, path: string[], value: unknown = get(variable)) => {
+    aliases.set(path.join('.'), variable);
     if (value === undefined) return;
     let node = tree;
     for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
     node[path[path.length - 1]] = value;
-    aliases.set(path.join('.'), variable);
   };
   put('SENDPULSE_API_URL', ['sendpulse', 'baseUrl']);
   put('REDIS_URL', ['redis', 'url']);

@@ -66,6 +66,8 @@ function loadFile(file: string, env: NodeJS.ProcessEnv): MonitorConfig {
   if (tree === null || tree === undefined) throw new ConfigError([`${full}: the file is empty (it needs at least an accounts: list)`]);
   if (typeof tree !== 'object' || Array.isArray(tree)) throw new ConfigError([`${full}: must be a mapping of keys (sendpulse:, redis:, accounts:, ...)`]);
 
+  // Top-level `x-...` keys hold YAML anchors for reuse (the compose-file convention); they are not settings.
+  for (const key of Object.keys(tree)) if (key.startsWith('x-')) delete (tree as Record<string, unknown>)[key];
   const substituted = substituteEnv(tree, env);
   const aliases = new Map<string, string>();
   const alerts = (substituted.tree as Record<string, unknown>).alerts as Record<string, unknown> | undefined;
