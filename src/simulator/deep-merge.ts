@@ -17,17 +17,3 @@ export function deepMerge<T>(base: T, patch: unknown): T {
   }
   return out as T;
 }
-
-/** Removes the key at a dotted path (`balanceDetail.email.emails_left`) in place; false when absent. */
-export function unsetPath(target: Record<string, unknown>, path: string): boolean {
-  const parts = path.split('.');
-  let node: unknown = target;
-  for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(node)) return false;
-    node = node[part];
-  }
-  const last = parts[parts.length - 1] as string;
-  if (!isPlainObject(node) || !(last in node)) return false;
-  delete node[last];
-  return true;
-}

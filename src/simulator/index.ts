@@ -4,4 +4,5 @@ export { loadAccountsFile } from './accounts-file';
 export { defaultAccounts } from './account-store';
 export { demoAccount, generateAccount, formatDate, formatDateTime, sampleBalanceDetail, sampleTeam, sampleUserInfo } from './default-accounts';
 export { PLAN_QUOTAS } from './quota';
+export { FAULT_KINDS, SIM_ENDPOINTS } from './types';
 export type * from './types';
