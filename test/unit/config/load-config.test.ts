@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../src/config/load-config';
 import { Secret } from '../../../src/config/secret';
@@ -200,5 +200,40 @@ accounts:
       ['a', 'standard', 600_000],
       ['b', 'standard', 600_000],
     ]);
+  });
+});
+
+describe('examples/config.yaml', () => {
+  const example = resolve(__dirname, '../../../examples/config.yaml');
+
+  it('loads, and every value it shows is the default', () => {
+    const fromExample = loadConfig({ file: example, env: { SENDPULSE_API_KEY: 'k' } });
+    const t = tempConfigDir();
+    try {
+      expect(fromExample).toEqual(t.load('accounts:\n  - { name: main, apiKey: k }\n'));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('loads with every commented key switched on', () => {
+    const t = tempConfigDir();
+    try {
+      t.write('secrets/metrics-token', 'x\n');
+      const text = readFileSync(example, 'utf8')
+        .replace(/^(\s*)# (\s*)(balance|emailsLeft|tariffExpiry|subscribers|runway|dashboardUrl|email|smtpUrl|from|to|webhook|url|headers):(?= |$)/gm, '$1$2$3:')
+        .replace(/^(\s*)# (auth):/m, '$1$2:')
+        .replace(/^(\s*)# (\s*)(bearerTokenFile): \/run\/secrets\//m, '$1$2$3: secrets/');
+      const config = loadConfig({
+        file: t.write('config.yaml', text),
+        env: { SENDPULSE_API_KEY: 'k', SMTP_URL: 'smtp://mail:25', ALERT_WEBHOOK_URL: 'https://hooks.example.com/x', ALERT_WEBHOOK_TOKEN: 't' },
+      });
+      expect(Object.keys(config.alerts.rules).sort()).toEqual(['balance', 'credentials', 'emailsLeft', 'runway', 'stale', 'subscribers', 'tariffExpiry']);
+      expect(config.alerts.email?.to).toEqual(['ops@example.com']);
+      expect(config.alerts.webhook?.headers.Authorization.reveal()).toBe('Bearer t');
+      expect(config.server.auth?.kind).toBe('bearer');
+    } finally {
+      t.cleanup();
+    }
   });
 });
