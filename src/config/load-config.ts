@@ -18,6 +18,7 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The problem reported when there is neither a file nor credentials in the environment. */
 export const HOW_TO_CONFIGURE =
   'no configuration: pass --config FILE, or set SENDPULSE_MONITOR_CONFIG=FILE, ' +
   'or set SENDPULSE_API_KEY (or SENDPULSE_CLIENT_ID and SENDPULSE_CLIENT_SECRET) to watch one account';

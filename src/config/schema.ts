@@ -13,7 +13,7 @@ import type { Secret } from './secret';
  */
 
 /** A field read by `parse`; missing is "is required" unless wrapped in optional()/default(). */
-export function field<T>(parse: Parser<T>) {
+function field<T>(parse: Parser<T>) {
   return z.unknown().transform((input, ctx): T => {
     const r = input === undefined ? { ok: false as const, problem: 'is required' } : parse(input);
     if (r.ok) return r.value;
@@ -39,8 +39,11 @@ function list<T>(parse: Parser<T>) {
   return z.array(field(parse));
 }
 
+/** Account names: they become the `account` label. */
 export const NAME_PATTERN = /^[a-z0-9_-]+$/;
+/** Redis key prefixes; braces allow a Redis Cluster hash tag such as `{spm}`. */
 export const PREFIX_PATTERN = /^[A-Za-z0-9_{}:-]+$/;
+/** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Level parsers of the value rules; `subscribers` is a fraction of the limit, the rest are amounts or durations. */
@@ -51,7 +54,9 @@ export const RULE_LEVELS = {
   subscribers: p.numberIn({ min: 0, max: 1, what: 'a fraction from 0 to 1 (0.9 = 90 %)' }),
   runway: p.duration(0),
 } as const;
+/** The name of a value rule (balance, emailsLeft, ...). */
 export type ValueRule = keyof typeof RULE_LEVELS;
+/** Every value rule, in the order problems are reported. */
 export const VALUE_RULES = Object.keys(RULE_LEVELS) as ValueRule[];
 /** Rules that fire when the value falls below the threshold; the others fire above it. */
 export const BELOW_RULES: readonly ValueRule[] = ['balance', 'emailsLeft', 'tariffExpiry', 'runway'];
@@ -182,4 +187,5 @@ export function buildConfigSchema(baseDir: string) {
 
 /** The file as the schema returns it: defaults filled, secrets read, cross-field choices still open. */
 export type RawConfig = z.output<ReturnType<typeof buildConfigSchema>>;
+/** One account as the schema returns it. */
 export type RawAccount = RawConfig['accounts'][number];
