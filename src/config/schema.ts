@@ -157,11 +157,11 @@ export function buildConfigSchema(baseDir: string) {
     alerts: z
       .strictObject({
         rules: rules(false, field(p.bool).default(true)).prefault({}),
-        repeatInterval: field(p.duration(MINUTE)).default(24 * HOUR),
+        repeatInterval: field(p.duration(1000)).default(24 * HOUR),
         sendResolved: field(p.bool).default(true),
         hysteresis: field(p.numberIn({ min: 0, max: 0.5, what: 'a fraction from 0 to 0.5 (0.05 = 5 %)' })).default(0.05),
         pendingPolls: field(positiveInt).default(1),
-        runwayWindow: field(p.duration(HOUR)).default(7 * 24 * HOUR),
+        runwayWindow: field(p.duration(1000)).default(7 * 24 * HOUR),
         staleAfter: field(p.numberIn({ min: 1, what: 'a number of poll intervals (1 or more)' })).default(3),
         maxAttempts: field(positiveInt).default(10),
         dashboardUrl: field(p.url(HTTP_URL, false)).optional(),
