@@ -1,16 +1,21 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
 import { POLLERS } from '../jobs/pollers';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from './config/types';
+import { registerBudgetMetrics } from './budget/budget-metrics';
+import { planWarnings } from './budget/plan-warnings';
+import { effectiveIntervalFor, planConfig } from './budget/planner';
+import { RequestBudget } from './budget/request-budget';
 import { BudgetExhaustedError } from './errors';
 import { childLogger } from './logger';
 import { AccountMetrics } from './metrics/account-metrics';
 import { createClientMetrics } from './metrics/client-metrics';
+import { registerProcessMetrics } from './metrics/process-metrics';
 import { AuthBackoff } from './poller/auth-backoff';
 import { runPoll, type PollDeps } from './poller/run-poll';
 import { syncSchedules, type PollJobData } from './poller/schedule-sync';
-import { OPEN_GATE, type RequestGate } from './sendpulse/request-gate';
+import type { RequestGate } from './sendpulse/request-gate';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
 import { TokenStore } from './sendpulse/token-store';
 import { createRedis } from './state/redis-connection';
@@ -29,10 +34,8 @@ export interface MonitorOptions {
   scheduleCheckMs?: number;
   /** Start the HTTP server; default true. */
   serve?: boolean;
-  /** Per-account budget; default: none (the budget module plugs in here). */
+  /** Replaces the per-account budget (tests of the client alone); default: the budget in Redis. */
   gate?: RequestGate;
-  /** Effective interval per account and endpoint; default the configured intervals. */
-  intervalFor?: (account: AccountConfig, endpoint: Endpoint) => number;
   /** Extra metrics and hooks (budget, alerts) registered by their modules. */
   plugins?: MonitorPlugin[];
 }
@@ -71,11 +74,16 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const queueConn = createRedis(config.redis, log, { name: 'spm-queue' });
   const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   const metrics = createClientMetrics(registry);
   const store = new ReadingStore(redis, prefix);
   const accounts = new Map(config.accounts.map((a) => [a.name, a]));
-  const intervalFor = options.intervalFor ?? ((a: AccountConfig, e: Endpoint) => a.intervals[POLLERS[e].intervalKey]);
+  // The plan stretches intervals that do not fit the budget (run refuses before this when told to).
+  const plan = planConfig(config);
+  for (const warning of planWarnings(plan)) log.warn(warning);
+  const intervalFor = effectiveIntervalFor(plan);
+  const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
+  registerBudgetMetrics(registry, budget, plan);
   const plugins = options.plugins ?? [];
   const ctx: MonitorContext = { config, redis, registry, store };
   for (const p of plugins) await p.register?.(ctx);
@@ -84,7 +92,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     baseUrl: config.sendpulse.baseUrl,
     timeoutMs: config.sendpulse.timeout,
     tokens: new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 }),
-    gate: options.gate ?? OPEN_GATE,
+    gate: options.gate ?? budget,
     metrics,
   });
   const deps: PollDeps = {

@@ -1,3 +1,6 @@
+import { assertPlanFits } from '../budget/assert-plan-fits';
+import { planConfig } from '../budget/planner';
+import { ConfigError } from '../errors';
 import { childLogger } from '../logger';
 import { startMonitor } from '../worker';
 import { loadConfigOrReport } from './load-config-or-report';
@@ -8,6 +11,13 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfigOrReport(argv);
   if (!config) return 1;
   const log = childLogger({ component: 'run' });
+  try {
+    assertPlanFits(planConfig(config));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`sendpulse-monitor: the schedule does not fit the request budget:\n${err.problems.map((p) => `  ${p}\n`).join('')}`);
+    return 1;
+  }
   const monitor = await startMonitor(config);
   const sig = await waitForSignal();
   log.info({ signal: sig }, 'shutting down: finishing polls in flight');

@@ -4,6 +4,15 @@ import type { Redis } from 'ioredis';
 export const AUTH_BACKOFF_MIN_MS = 60_000;
 export const AUTH_BACKOFF_MAX_MS = 30 * 60_000;
 
+// Polls of several endpoints fail together: only the first failure of a pause lengthens the next one.
+const FAILED = `
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then return left end
+local n = redis.call('INCR', KEYS[1])
+local pause = math.min(tonumber(ARGV[1]) * 2 ^ (n - 1), tonumber(ARGV[2]))
+redis.call('SET', KEYS[2], '1', 'PX', pause)
+return pause`;
+
 /**
  * Pauses polling of an account whose credentials SendPulse rejects: 1 min, doubling to 30 min, shared by
  * every replica. Retrying bad credentials at the poll rate would only burn the customer's quota and
@@ -24,11 +33,7 @@ export class AuthBackoff {
 
   /** Records one more rejection and starts the next, longer pause; returns its length in ms. */
   async failed(account: string): Promise<number> {
-    const [countKey, untilKey] = this.keys(account);
-    const n = await this.redis.incr(countKey);
-    const pause = Math.min(AUTH_BACKOFF_MIN_MS * 2 ** (n - 1), AUTH_BACKOFF_MAX_MS);
-    await this.redis.set(untilKey, '1', 'PX', pause);
-    return pause;
+    return Number(await this.redis.eval(FAILED, 2, ...this.keys(account), AUTH_BACKOFF_MIN_MS, AUTH_BACKOFF_MAX_MS));
   }
 
   /** The credentials work again: forget the streak. */

@@ -26,6 +26,12 @@ export interface AccountState {
   auth: 'ok' | 'failing';
 }
 
+const SET_AUTH = `
+local prev = redis.call('HGET', KEYS[1], 'auth') or 'ok'
+if prev == ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'auth', ARGV[1])
+return 1`;
+
 const ENDPOINT_LIST: Endpoint[] = ['user_info', 'team', 'balance'];
 
 /**
@@ -62,10 +68,8 @@ export class ReadingStore {
 
   /** Marks the account's credentials as failing or ok; returns true when that changed the state. */
   async setAuth(account: string, status: 'ok' | 'failing'): Promise<boolean> {
-    const prev = await this.redis.hget(this.key(account), 'auth');
-    if ((prev ?? 'ok') === status) return false;
-    await this.redis.hset(this.key(account), 'auth', status);
-    return true;
+    // Atomic, so that of several polls failing at once exactly one sees the change (and logs it).
+    return (await this.redis.eval(SET_AUTH, 1, this.key(account), status)) === 1;
   }
 
   /** One account's state. */

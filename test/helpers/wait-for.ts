@@ -1,11 +1,11 @@
 /** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15000, stepMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15000, stepMs = 100): Promise<Exclude<NonNullable<T>, false | 0 | "">> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Exclude<NonNullable<T>, false | 0 | "">;
     } catch (err) {
       last = err;
     }

@@ -30,12 +30,12 @@ describe('authentication', () => {
     clientId: client-one
     clientSecret: secret-one
     intervals: { balance: 1s, userInfo: 1s, team: 1s }
-    budget: { perMinute: 600, perSecond: 10 }
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }
   - name: two
     clientId: client-two
     clientSecret: secret-two
     intervals: { balance: 1s, userInfo: 1s, team: 1s }
-    budget: { perMinute: 600, perSecond: 10 }`));
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`));
     await waitFor('15 polls of each account', () =>
       ['one', 'two'].every((id) => env.sim.requests({ account: id }).filter((r) => r.endpoint !== 'oauth_token').length >= 15), 20000);
     for (const id of ['one', 'two']) {
@@ -52,8 +52,8 @@ describe('authentication', () => {
   - name: short
     clientId: client-short
     clientSecret: secret-short
-    intervals: { balance: 1s, userInfo: 1s, team: 1s }
-    budget: { perMinute: 600, perSecond: 10 }`));
+    intervals: { balance: 1s, userInfo: 1h, team: 1h }
+    budget: { perMinute: 600, perDay: 200000, perSecond: 10 }`));
     // A 3 s token renewed 10 % before expiry: several renewals within 8 s.
     await waitFor('three token renewals', () => env.sim.requests({ account: 'short', endpoint: 'oauth_token' }).length >= 3, 15000);
     const reqs = env.sim.requests({ account: 'short' });
@@ -67,7 +67,7 @@ describe('authentication', () => {
     clientId: client-one
     clientSecret: secret-one
     intervals: { balance: 1s }
-    budget: { perMinute: 600, perSecond: 10 }`));
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`));
     await waitFor('first token', () => env.sim.requests({ account: 'one', endpoint: 'oauth_token' }).length === 1);
     env.sim.expireTokens('one');
     await waitFor('a second token after the 401', () => env.sim.requests({ account: 'one', endpoint: 'oauth_token' }).length === 2);
@@ -76,7 +76,7 @@ describe('authentication', () => {
     expect(sampleValue(s, 'sendpulse_poll_errors_total', { account: 'one', endpoint: 'balance', reason: 'auth' })).toBeUndefined();
   });
 
-  it('marks an account with bad credentials as failing, backs it off, logs once, and keeps polling the others', async () => {
+  it('marks an account with bad credentials as failing, backs it off, and keeps polling the others', async () => {
     monitor = await startMonitor(env.config(`
   - name: bad
     clientId: client-one
@@ -86,7 +86,7 @@ describe('authentication', () => {
     clientId: client-two
     clientSecret: secret-two
     intervals: { balance: 1s }
-    budget: { perMinute: 600, perSecond: 10 }`));
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`));
     const s = await waitFor('bad marked failing', async () => {
       const x = await scrape(monitor!.url!);
       return sampleValue(x, 'sendpulse_credentials_valid', { account: 'bad' }) === 0 && x;

@@ -30,6 +30,7 @@ describe('metrics from background polls', () => {
   afterEach(async () => {
     await monitor?.close(1000);
     monitor = undefined;
+    env.sim.clearFaults();
   });
   afterAll(() => env.close());
 
@@ -83,7 +84,8 @@ describe('metrics from background polls', () => {
     const config = env.config(`
   - name: main
     apiKey: key-alpha
-    intervals: { balance: 1s }`);
+    intervals: { balance: 1s }
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`);
     monitor = await startMonitor(config);
     await waitFor('first poll', async () => sampleValue(await scrape(monitor!.url!), 'sendpulse_up', { account: 'main' }) === 1);
     env.sim.setFault({ kind: 'html', account: 'alpha', endpoint: 'balance' });

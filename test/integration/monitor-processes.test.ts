@@ -9,7 +9,7 @@ const ACCOUNTS = `
   - name: main
     apiKey: key-main
     intervals: { balance: 2s, userInfo: 1h, team: 1h }
-    budget: { perMinute: 600, perSecond: 10 }`;
+    budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`;
 
 describe('worker processes', () => {
   let env: MonitorEnv;
@@ -85,6 +85,22 @@ describe('worker processes', () => {
     await queue.close();
     conn.disconnect();
     env.sim.clearFaults();
+  });
+
+  it('logs rejected credentials once per change, not once per poll', async () => {
+    env.sim.addAccount({ id: 'oauth', clientId: 'client-oauth', clientSecret: 'right', userInfo: sampleUserInfo(6, 'C D'), team: [], balanceDetail: {} });
+    const p = run(env.writeConfig(`${ACCOUNTS}
+  - name: bad
+    clientId: client-oauth
+    clientSecret: wrong
+    intervals: { balance: 1s, userInfo: 1s, team: 1s }
+    budget: { perMinute: 600, perDay: 300000, perSecond: 10 }`));
+    await p.url();
+    await waitFor('the rejection to be logged', () => p.output().includes('credentials rejected'));
+    const before = env.sim.requests({ account: 'main', endpoint: 'balance' }).length;
+    await waitFor('three more polls of the good account', () => env.sim.requests({ account: 'main', endpoint: 'balance' }).length >= before + 3, 15_000);
+    expect(p.output().match(/"msg":"credentials rejected/g)).toHaveLength(1);
+    expect(p.output()).not.toContain('wrong');
   });
 
   it('validate names every broken key path and exits 1', async () => {
