@@ -1,3 +1,5 @@
+import { assertPlanFits } from '../budget/assert-plan-fits';
+import { planConfig } from '../budget/planner';
 import { configFileFromArgv } from '../config/config-file-arg';
 import { loadConfig } from '../config/load-config';
 import { ConfigError } from '../errors';
@@ -15,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const config = loadConfig({ file: configFileFromArgv(argv), env: process.env });
+    // A schedule that does not fit a budget with onOverflow: refuse is as fatal as a bad key.
+    assertPlanFits(planConfig(config));
     const names = config.accounts.map((a) => a.name);
     process.stdout.write(`config OK: ${names.length} account${names.length === 1 ? '' : 's'} (${names.join(', ')})\n`);
     return 0;

@@ -113,4 +113,18 @@ describe('worker processes', () => {
     expect(p.output()).toContain('accounts[0].intervals.balance: "5x" is not a duration');
     expect(p.output()).toContain('accounts[0].name');
   });
+
+  it('validate and run refuse a schedule that does not fit a budget with onOverflow: refuse', async () => {
+    const file = env.writeConfig(`
+  - name: main
+    apiKey: key-main
+    intervals: { balance: 1s }
+    budget: { perMinute: 10, onOverflow: refuse }`);
+    for (const command of ['validate', 'run']) {
+      const p = spawnCli([command, '--config', file]);
+      expect(await p.exited).toBe(1);
+      expect(p.output()).toContain('accounts[0].budget');
+      expect(p.output()).not.toContain('serving metrics');
+    }
+  });
 });
