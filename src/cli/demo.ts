@@ -24,11 +24,11 @@ accounts:
     clientSecret: sim-demo-secret
     timezone: Europe/Kyiv
     intervals: { balance: 5s, userInfo: 30s, team: 30s }
-    budget: { perMinute: 60 }
+    budget: { perMinute: 60, perDay: 50000 }
   - name: shop
     apiKey: sim-key-00001
     intervals: { balance: 10s, userInfo: 1m, team: 1m }
-    budget: { perMinute: 60 }
+    budget: { perMinute: 60, perDay: 50000 }
 `;
 }
 
