@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:net';
+import type { Worker } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { startNotificationWorker } from '../../../jobs/deliver-notification';
+import { AlertEngine } from '../../../src/alerts/alert-engine';
+import { createNotificationQueue } from '../../../src/alerts/notification-queue';
+import { Secret } from '../../../src/config/secret';
+import type { MonitorConfig } from '../../../src/config/types';
+import type { BalanceReading } from '../../../src/sendpulse/readings';
+import { ReadingStore } from '../../../src/state/reading-store';
+import { freePort } from '../../helpers/free-port';
+import type { TestRedis } from '../../helpers/redis-server';
+import { waitFor } from '../../helpers/wait-for';
+
+/** A real SMTP server in the test process that keeps every accepted mail, parsed; it can go down and come back. */
+export class TestSmtp {
+  readonly mails: ParsedMail[] = [];
+  /** When set, DATA is held (no answer) and this is called: the sender is stuck mid-send. */
+  onHold: (() => void) | null = null;
+  private server: SMTPServer | null = null;
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<TestSmtp> {
+    const s = new TestSmtp(await freePort());
+    await s.up();
+    return s;
+  }
+
+  get url(): string {
+    return `smtp://alerts:s3cr3t-smtp-pass@127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    const server = new SMTPServer({
+      disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
+      onAuth: (_auth, _session, cb) => cb(null, { user: 'alerts' }),
+      onData: (stream, _session, cb) => {
+        const hold = this.onHold;
+        simpleParser(stream).then((mail) => {
+          if (hold) { this.onHold = null; hold(); return; } // never answered: the client dies waiting
+          this.mails.push(mail);
+          cb();
+        }, cb);
+      },
+    });
+    await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(this.port, '127.0.0.1', () => res()); });
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (s) await new Promise<void>((res) => s.close(() => res()));
+  }
+
+  subjects(): string[] {
+    return this.mails.map((m) => m.subject ?? '');
+  }
+}
+
+/** Everything one in-process alert test needs: readings store, engine(s) with a settable clock, queue, worker. */
+export class AlertHarness {
+  clock = Date.UTC(2026, 4, 1, 12);
+  readonly redis: Redis;
+  readonly readings: ReadingStore;
+  readonly queue;
+  readonly engine: AlertEngine;
+  workers: Worker[] = [];
+  private extra: Redis[] = [];
+
+  constructor(readonly r: TestRedis, readonly config: MonitorConfig, readonly prefix: string) {
+    this.redis = new IORedis(r.url);
+    this.readings = new ReadingStore(this.redis, prefix);
+    this.queue = createNotificationQueue({ connection: { host: '127.0.0.1', port: r.port }, prefix, maxAttempts: config.alerts.maxAttempts, backoffMs: 100 });
+    this.engine = this.newEngine();
+  }
+
+  /** Another engine on its own connection, as a second replica would have. */
+  newEngine(redis?: Redis): AlertEngine {
+    const conn = redis ?? new IORedis(this.r.url);
+    if (!redis) this.extra.push(conn);
+    return new AlertEngine({ redis: conn, prefix: this.prefix, config: this.config, queue: this.queue, now: () => this.clock,
+      intervalsFor: (name) => this.config.accounts.find((a) => a.name === name)!.intervals });
+  }
+
+  startWorker(opts: { lockDuration?: number; stalledInterval?: number } = {}): Worker {
+    const conn = new IORedis(this.r.url, { maxRetriesPerRequest: null });
+    this.extra.push(conn);
+    const w = startNotificationWorker({ connection: conn, redis: this.redis,
+      prefix: this.prefix, config: this.config, concurrency: 1, ...opts });
+    this.workers.push(w);
+    return w;
+  }
+
+  /** A good balance poll at the current clock, then the engine hook, as the poll job does. */
+  async pollOk(reading: BalanceReading, engine = this.engine, account = 'main'): Promise<void> {
+    await this.readings.saveSuccess(account, 'balance', reading, this.clock);
+    await engine.onPoll(this.config.accounts.find((a) => a.name === account)!, 'balance', 'ok');
+  }
+
+  async pollFailed(engine = this.engine, account = 'main'): Promise<void> {
+    await this.readings.saveFailure(account, 'balance', 'invalid_response', this.clock);
+    await engine.onPoll(this.config.accounts.find((a) => a.name === account)!, 'balance', 'failed');
+  }
+
+  /** Waits until no notification is queued, running, delayed or left in the outbox. */
+  async settle(timeoutMs = 20000): Promise<void> {
+    await waitFor('notifications to settle', async () => {
+      const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const outbox = await this.redis.hlen(`${this.prefix}:alerts:outbox`);
+      return c.waiting + c.active + c.delayed + c.prioritized === 0 && outbox === 0;
+    }, timeoutMs, 50);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.queue.close();
+    for (const c of this.extra) c.disconnect();
+    this.redis.disconnect();
+  }
+}
+
+/** The e-mail channel pointed at a TestSmtp. */
+export function emailTo(smtp: TestSmtp): MonitorConfig['alerts']['email'] {
+  return { smtpUrl: new Secret(smtp.url), from: 'monitor@example.test', to: ['ops@example.test'] };
+}
+
+/** A port with nothing listening. */
+export async function closedPort(): Promise<number> {
+  const port = await freePort();
+  const s: Server = createServer();
+  s.close();
+  return port;
+}
