@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDuration } from '../config/duration';
 import { loadConfig } from '../config/load-config';
 import { childLogger } from '../logger';
 import { demoAccount, generateAccount } from '../simulator/default-accounts';
@@ -53,8 +54,9 @@ export async function main(argv: string[]): Promise<number> {
     redisUrl = redis.url;
   }
   const sim = await startSimulator({ accounts: [demoAccount(), { ...generateAccount(1), id: 'shop' }] });
-  const portArg = argv.indexOf('--port');
-  const port = portArg >= 0 ? Number(argv[portArg + 1]) : Number(process.env.PORT ?? 9464);
+  const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const port = Number(opt('--port') ?? process.env.PORT ?? 9464);
+  const dropAfterMs = opt('--drop-after') !== undefined ? parseDuration(opt('--drop-after')!, '--drop-after') : BALANCE_DROP_AFTER_MS;
   const dir = mkdtempSync(join(tmpdir(), 'spm-demo-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, demoConfigYaml(sim.url, redisUrl, port));
@@ -66,12 +68,12 @@ export async function main(argv: string[]): Promise<number> {
   out(`  simulator:  ${sim.url} (SendPulse API simulator; control API under ${sim.url}/_control/)`);
   out(`  redis:      ${redisUrl}${redis ? ' (private, removed on exit)' : ''}`);
   out(`  config:     ${file}`);
-  out(`In ${BALANCE_DROP_AFTER_MS / 1000} s the "demo" account's balance drops from 9.36 to 1.50 USD: watch sendpulse_balance.`);
+  out(`In ${dropAfterMs / 1000} s the "demo" account's balance drops from 9.36 to 1.50 USD: watch sendpulse_balance.`);
   out('Press Ctrl-C to stop.');
   const drop = setTimeout(() => {
     sim.updateAccount('demo', { balanceDetail: { balance: { main: '1.50' } } });
     out('demo: the simulator lowered the "demo" balance to 1.50 USD; the next poll shows it in sendpulse_balance.');
-  }, BALANCE_DROP_AFTER_MS);
+  }, dropAfterMs);
   await waitForSignal();
   clearTimeout(drop);
   out('stopping...');
