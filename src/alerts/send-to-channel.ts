@@ -21,6 +21,11 @@ export function recipientsFor(config: MonitorConfig, account: string): string[] 
   return [...new Set([...(config.alerts.email?.to ?? []), ...(acct?.alerts.to ?? [])])];
 }
 
+// nodemailer's messages may start with a redundant "Error: ".
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/^Error: /, '');
+}
+
 // Error texts from nodemailer/undici may echo the URL; the URL (with its password or token) and the
 // password alone are cut out so they can reach neither logs nor the test-alert output.
 function scrub(message: string, secret: string): string {
@@ -48,7 +53,7 @@ export async function sendToChannel(channel: Channel, config: MonitorConfig, r: 
       await transport.sendMail({ from: email.from, to, subject: m.subject, text: m.text, html: m.html,
         headers: { 'X-SendPulse-Monitor-Notification': r.id } });
     } catch (err) {
-      throw new Error(`email: ${scrub(err instanceof Error ? err.message : String(err), url)}`);
+      throw new Error(`email: ${scrub(messageOf(err), url)}`);
     } finally {
       transport.close();
     }
@@ -67,7 +72,7 @@ export async function sendToChannel(channel: Channel, config: MonitorConfig, r: 
     status = res.statusCode;
     body = await res.body.text();
   } catch (err) {
-    throw new Error(`webhook: ${scrub(err instanceof Error ? err.message : String(err), url)}`);
+    throw new Error(`webhook: ${scrub(messageOf(err), url)}`);
   }
   if (status < 200 || status >= 300) throw new Error(`webhook: HTTP ${status}: ${scrub(body.slice(0, 200), url)}`);
 }
