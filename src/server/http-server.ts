@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import type { ServerAuth } from '../config/types';
+import { authChallenge, checkAuth } from './check-auth';
 
 /** What the HTTP server serves; the worker provides it. */
 export interface ServerDeps {
@@ -22,6 +24,8 @@ export interface ServerOptions {
   host: string;
   /** Default 9464 (0 picks a free port) */
   port: number;
+  /** Default none: every page is open. When set, all but /healthz need it. */
+  auth?: ServerAuth;
 }
 
 /** A running server and the URL it listens on. */
@@ -43,6 +47,16 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
+    if (path === '/healthz') {
+      // Open even with auth on: kubelet probes carry no credentials, and it tells nothing about the accounts.
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (opts.auth && !checkAuth(opts.auth, req.headers.authorization)) {
+      deps.log.debug({ path, remote: req.socket.remoteAddress, sent: req.headers.authorization ? 'wrong credentials' : 'no credentials' }, 'http request refused (401)');
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': authChallenge(opts.auth) }).end('unauthorized\n');
+      return;
+    }
     if (path === '/metrics') {
       try {
         await deps.beforeScrape();
@@ -52,10 +66,6 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       }
       const body = await deps.registry.metrics();
       res.writeHead(200, { 'content-type': deps.registry.contentType }).end(body);
-      return;
-    }
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
     if (path === '/readyz') {
