@@ -2,7 +2,7 @@ import { mergeAlertRules } from './merge-alert-rules';
 import { resolveBudget } from './resolve-budget';
 import type { RawAccount, RawConfig } from './schema';
 import { Secret } from './secret';
-import type { AccountAuth, AccountConfig, AlertRules, AlertsConfig, MonitorConfig, ServerAuth } from './types';
+import type { AccountAuth, AccountConfig, AlertRules, AlertsConfig, MonitorConfig, RedisConfig, ServerAuth } from './types';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -28,13 +28,12 @@ export function buildConfig(raw: RawConfig): MonitorConfig {
   const config: MonitorConfig = {
     // No trailing slash, so the client can append `/user/info` without doubling it.
     sendpulse: { baseUrl: raw.sendpulse.baseUrl.replace(/\/+$/, ''), timeout: raw.sendpulse.timeout },
-    redis: { url: raw.redis.url ?? raw.redis.urlFile ?? new Secret(DEFAULT_REDIS_URL), prefix: raw.redis.prefix },
+    redis: buildRedis(raw.redis),
     server: { host: raw.server.host, port: raw.server.port },
     accounts: raw.accounts.map((a) => buildAccount(a, globalRules)),
     alerts,
     logLevel: raw.logLevel,
   };
-  if (raw.redis.passwordFile) config.redis.password = raw.redis.passwordFile;
   const auth = buildServerAuth(raw.server.auth);
   if (auth) config.server.auth = auth;
   return config;
@@ -55,6 +54,30 @@ function buildAccount(a: RawAccount, globalRules: RawConfig['alerts']['rules']):
     budget: resolveBudget(a.plan, a.budget),
     alerts: { rules, to: a.alerts.to },
   };
+}
+
+function buildRedis(raw: RawConfig['redis']): RedisConfig {
+  const redis: RedisConfig = { url: raw.url ?? raw.urlFile ?? new Secret(DEFAULT_REDIS_URL), prefix: raw.prefix };
+  const password = raw.password ?? raw.passwordFile;
+  if (password) redis.password = password;
+  if (raw.tls) {
+    redis.tls = { insecureSkipVerify: raw.tls.insecureSkipVerify };
+    if (raw.tls.caFile) redis.tls.ca = raw.tls.caFile;
+  }
+  if (raw.sentinel) {
+    redis.sentinel = { sentinels: raw.sentinel.sentinels, name: raw.sentinel.name };
+    if (raw.sentinel.passwordFile) redis.sentinel.password = raw.sentinel.passwordFile;
+  }
+  if (raw.cluster) {
+    redis.cluster = { nodes: raw.cluster.nodes };
+    // BullMQ's scripts touch several keys of a queue at once, which a cluster allows only within one
+    // hash slot: a `{...}` hash tag puts every key of ours and BullMQ's in the same slot.
+    if (!/\{[^}]+\}/.test(raw.prefix)) {
+      redis.prefix = `{${raw.prefix}}`;
+      redis.prefixAsWritten = raw.prefix;
+    }
+  }
+  return redis;
 }
 
 function buildServerAuth(raw: RawConfig['server']['auth']): ServerAuth | undefined {

@@ -4,6 +4,7 @@ import { readSecretFile } from './read-secret-file';
 import * as p from './value-parsers';
 import type { Parsed, Parser } from './value-parsers';
 import type { Secret } from './secret';
+import type { RedisNode } from './types';
 
 /**
  * The zod schema of the YAML file as written (before defaults from the plan tier, rule merging
@@ -92,6 +93,37 @@ const HTTP_URL = ['http:', 'https:'];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/** A `host:port` (or, for cluster nodes, also `redis://host:port` / `rediss://host:port`) address of a Redis node. */
+export function redisNode(urls: boolean): Parser<RedisNode> {
+  const want = urls ? 'a node address (host:port, redis://host:port or rediss://host:port)' : 'a sentinel address (host:port)';
+  return (input) => {
+    if (typeof input !== 'string') return { ok: false, problem: `${p.show(input)} is not ${want}` };
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(/^[a-z]+:\/\//.test(input) ? input : `redis://${input}`);
+    } catch {
+      parsed = undefined;
+    }
+    const port = Number(parsed?.port);
+    const okScheme = parsed && (urls ? REDIS_URL.includes(parsed.protocol) : parsed.protocol === 'redis:' && !/^[a-z]+:\/\//.test(input));
+    if (!parsed || !okScheme || parsed.hostname === '' || !Number.isInteger(port) || port < 1 || (parsed.pathname !== '' && parsed.pathname !== '/')) {
+      // Never quote an address that carries credentials.
+      return { ok: false, problem: parsed?.password || parsed?.username ? `is not ${want}` : `${p.show(input)} is not ${want}` };
+    }
+    if (parsed.username || parsed.password) return { ok: false, problem: 'must not carry a user or password: put the password in redis.password or redis.passwordFile' };
+    // URL keeps IPv6 hosts in brackets; net.connect wants them bare.
+    return { ok: true, value: { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, tls: parsed.protocol === 'rediss:' } };
+  };
+}
+
+/** One way to reach Redis (url, cluster or sentinel), and one source per secret. */
+function redisChoices(redis: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  const has = (key: string) => redis[key] !== undefined;
+  const ways = [has('url') || has('urlFile') ? 'url' : '', has('cluster') ? 'cluster' : '', has('sentinel') ? 'sentinel' : ''].filter(Boolean);
+  if (ways.length > 1) ctx.addIssue({ code: 'custom', message: `set only one of url, cluster and sentinel (found ${ways.join(' and ')})`, path: [] });
+  if (has('password') && has('passwordFile')) ctx.addIssue({ code: 'custom', message: 'set only one of password and passwordFile', path: [] });
+}
+
 /** The schema for a config file whose relative `...File` paths are read from `baseDir`. */
 export function buildConfigSchema(baseDir: string) {
   const file = secretFile(baseDir);
@@ -136,9 +168,23 @@ export function buildConfigSchema(baseDir: string) {
       .strictObject({
         url: field(p.secretUrl(REDIS_URL)).optional(),
         urlFile: secretFile(baseDir, p.secretUrl(REDIS_URL)).optional(),
+        password: field(p.secretText).optional(),
         passwordFile: file.optional(),
         prefix: field(p.text(PREFIX_PATTERN, 'may only use A-Z, a-z, 0-9, _, -, :, { and }')).default('spm'),
+        tls: z
+          .strictObject({ caFile: file.optional(), insecureSkipVerify: field(p.bool).default(false) })
+          .optional(),
+        cluster: z.strictObject({ nodes: z.array(field(redisNode(true))).min(1) }).optional(),
+        sentinel: z
+          .strictObject({
+            sentinels: z.array(field(redisNode(false))).min(1),
+            name: field(p.text()),
+            passwordFile: file.optional(),
+          })
+          .optional(),
       })
+      // `when`: report a second way to reach Redis even when another redis key has a problem (all problems at once).
+      .superRefine(redisChoices, { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
       .prefault({}),
     server: z
       .strictObject({

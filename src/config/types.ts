@@ -86,12 +86,43 @@ export type ServerAuth =
   | { kind: 'bearer'; token: Secret }
   | { kind: 'basic'; username: string; password: Secret };
 
+/** A Redis node (cluster seed or sentinel); `tls` when it was given as `rediss://`. */
+export interface RedisNode {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+/** TLS towards Redis: on for a `rediss://` URL or node, or whenever `redis.tls` is set. */
+export interface RedisTls {
+  /** PEM CA bundle (from `caFile`) that signs the server certificate; default: Node's public CAs. */
+  ca?: Secret;
+  /** Accept any certificate (self-signed, wrong host name); default false. */
+  insecureSkipVerify: boolean;
+}
+
+/** Where Redis is and how to log in; exactly one of `url` (default), `cluster`, `sentinel` is used. */
+export interface RedisConfig {
+  /** A single Redis; ignored when `cluster` or `sentinel` is set. Default `redis://127.0.0.1:6379`. */
+  url: Secret;
+  /** Key prefix of every key (BullMQ's and ours); wrapped as `{spm}` for a cluster, see `prefixAsWritten`. */
+  prefix: string;
+  /** Set when `prefix` was wrapped in a hash tag for Redis Cluster: the prefix as written. */
+  prefixAsWritten?: string;
+  password?: Secret;
+  tls?: RedisTls;
+  /** Redis Cluster: seed nodes; the rest are discovered. */
+  cluster?: { nodes: RedisNode[] };
+  /** Redis Sentinel: the sentinels and the name of the monitored master; `password` is the sentinels' own. */
+  sentinel?: { sentinels: RedisNode[]; name: string; password?: Secret };
+}
+
 /** The whole validated configuration. */
 export interface MonitorConfig {
   /** `baseUrl` has no trailing slash. */
   sendpulse: { baseUrl: string; timeout: Millis };
-  /** `password` (from `redis.passwordFile`) is for a Redis whose URL carries none. */
-  redis: { url: Secret; prefix: string; password?: Secret };
+  /** `password` (from `redis.password` or `redis.passwordFile`) is for a Redis whose URL carries none. */
+  redis: RedisConfig;
   /** `auth` absent: the pages are open. */
   server: { host: string; port: number; auth?: ServerAuth };
   accounts: AccountConfig[];
