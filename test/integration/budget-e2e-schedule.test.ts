@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import { RequestBudget } from '../../src/budget/request-budget';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import type { RequestRecord, SimEndpoint } from '../../src/simulator/types';
 import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
@@ -43,9 +45,11 @@ describe('429s and the plan, end to end (issue 3)', () => {
   };
 
   beforeAll(async () => {
-    env = await startMonitorEnv(['paused', 'steady', 'fits', 'stretched'].map((id, i) => ({
+    env = await startMonitorEnv(['paused', 'steady', 'fits', 'stretched', 'crowded', 'calm'].map((id, i) => ({
       id,
       apiKey: `${id}-key`,
+      // The customer's own applications use most of 'crowded''s per-second limit: one request a second is left.
+      quota: id === 'crowded' ? { perSecond: 1 } : undefined,
       userInfo: sampleUserInfo(20 + i, 'P Q'),
       team: sampleTeam(),
       balanceDetail: sampleBalanceDetail(Date.now()),
@@ -95,6 +99,40 @@ describe('429s and the plan, end to end (issue 3)', () => {
     const samples = await scrape(url);
     expect(sampleValue(samples, 'sendpulse_api_rate_limited_total', { account: 'paused' })).toBe(2);
     expect(sampleValue(samples, 'sendpulse_api_rate_limited_total', { account: 'steady' }) ?? 0).toBe(0);
+  });
+
+  it('error 2020202020 (no Retry-After) pauses that account for the rest of the minute, counted, while another keeps polling', async () => {
+    const account = (name: string) => `
+  - name: ${name}
+    apiKey: ${name}-key
+    intervals: { balance: 1s, userInfo: 1s, team: 1s }
+    budget: { perMinute: 200, perDay: 300000, perSecond: 3 }`;
+    const prefix = 'persecond';
+    const p = run(['run', '--config', env.writeConfig(account('crowded') + account('calm'), '', prefix)]);
+    const url = await p.url();
+    // All three endpoints fire together: the simulator lets one through and answers 2020202020 to the rest.
+    await waitFor('error 2020202020', () => env.sim.requests({ account: 'crowded', status: 429 }).length >= 1);
+    const at = Date.now();
+    const calmBefore = env.sim.requests({ account: 'calm' }).length;
+    await waitFor('4 s of polling by the other account', () => Date.now() - at >= 4000, 6000);
+
+    const rateLimited = env.sim.requests({ account: 'crowded', status: 429 });
+    const last429 = rateLimited[rateLimited.length - 1].time;
+    // No Retry-After: nothing more of that account, not even once a second passed.
+    expect(env.sim.requests({ account: 'crowded', since: last429 + 1 })).toEqual([]);
+    expect(env.sim.requests({ account: 'calm' }).length - calmBefore).toBeGreaterThanOrEqual(6);
+    expect(env.sim.requests({ account: 'calm', status: 429 })).toEqual([]);
+    // The pause shared by all replicas runs to the end of a whole minute from the 429.
+    const redis = new Redis(env.redis.url);
+    try {
+      const budget = new RequestBudget({ redis, prefix, accounts: env.config(account('crowded')).accounts });
+      const pausedUntil = Number(await redis.get(budget.key('crowded', 'pause')));
+      expect(pausedUntil - last429).toBeGreaterThanOrEqual(59_000);
+    } finally {
+      redis.disconnect();
+    }
+    const samples = await scrape(url);
+    expect(sampleValue(samples, 'sendpulse_api_rate_limited_total', { account: 'crowded' })).toBe(rateLimited.length);
   });
 
   it('plan prints the rates and intervals that run then makes, stretched where the budget asks, and the metrics show them', async () => {
