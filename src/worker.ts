@@ -1,5 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { POLLERS } from '../jobs/pollers';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from './config/types';
@@ -50,7 +50,7 @@ export interface MonitorPlugin {
 /** What plugins see of the monitor. */
 export interface MonitorContext {
   config: MonitorConfig;
-  redis: Redis;
+  redis: Redis | Cluster;
   registry: Registry;
   store: ReadingStore;
 }
@@ -70,6 +70,9 @@ export interface Monitor {
 export async function startMonitor(config: MonitorConfig, options: MonitorOptions = {}): Promise<Monitor> {
   const log = childLogger({ component: 'worker' });
   const prefix = config.redis.prefix;
+  if (config.redis.prefixAsWritten !== undefined) {
+    log.info({ prefix, written: config.redis.prefixAsWritten }, 'Redis Cluster: key prefix wrapped in a hash tag so that every key of a queue lands in one slot');
+  }
   const redis = createRedis(config.redis, log, { name: 'spm-state' });
   const queueConn = createRedis(config.redis, log, { name: 'spm-queue' });
   const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { AccountConfig } from '../config/types';
 import { BudgetExhaustedError } from '../errors';
 import { PENALIZE_SCRIPT, TAKE_SCRIPT, USAGE_SCRIPT } from './budget-scripts';
@@ -32,7 +32,7 @@ export const MAX_PAUSE_MS = 15 * 60_000;
 /** Options of RequestBudget; defaults next to each. */
 export interface RequestBudgetOptions {
   /** Used with EVALSHA; scripts are defined on it (ioredis defineCommand). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix, as `redis.prefix` in the config (e.g. `spm`). */
   prefix: string;
   /** Their `budget` holds the resolved limits. */
@@ -42,7 +42,7 @@ export interface RequestBudgetOptions {
 }
 
 type Limits = { second: number; minute: number; day: number };
-type ScriptRedis = Redis & {
+type ScriptRedis = (Redis | Cluster) & {
   spmBudgetTake(...args: (string | number)[]): Promise<[number, string, number, number]>;
   spmBudgetUsage(...args: (string | number)[]): Promise<[number, number, number]>;
   spmBudgetPenalize(...args: (string | number)[]): Promise<[number, number]>;

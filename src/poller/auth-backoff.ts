@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** First pause after the credentials were rejected, and the cap of the doubling pauses. */
 export const AUTH_BACKOFF_MIN_MS = 60_000;
@@ -19,7 +19,7 @@ return pause`;
  * SendPulse's token-request limit; a fixed key stays wrong until someone changes it.
  */
 export class AuthBackoff {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string) {}
 
   private keys(account: string): [string, string] {
     return [`${this.prefix}:authfail:{${account}}:count`, `${this.prefix}:authfail:{${account}}:until`];

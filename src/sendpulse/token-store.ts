@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ErrorCodes, SpmError } from '../errors';
 import { renewAtMs } from './token-lifetime';
 
@@ -57,7 +57,7 @@ export class TokenStore implements TokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly opts: { lockTtlMs: number; now?: () => number; waitStepMs?: number },
   ) {}

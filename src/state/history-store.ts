@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** The series kept for the runway forecast. */
 export type HistorySeries = 'balance' | 'emailsLeft';
@@ -45,7 +45,7 @@ export class HistoryStore {
   readonly minPoints: number;
   readonly minSpanMs: number;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string, opts: HistoryStoreOptions) {
+  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string, opts: HistoryStoreOptions) {
     this.windowMs = opts.windowMs;
     this.stepMs = opts.stepMs ?? Math.max(1000, Math.floor(opts.windowMs / 336));
     this.minPoints = opts.minPoints ?? 3;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Endpoint } from '../config/types';
 import type { ReadingByEndpoint } from '../sendpulse/readings';
 
@@ -39,7 +39,7 @@ const ENDPOINT_LIST: Endpoint[] = ['user_info', 'team', 'balance'];
  * at scrape time, so all replicas show every account with the same values.
  */
 export class ReadingStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string) {}
 
   /** The Redis key of an account's hash. */
   key(account: string): string {
