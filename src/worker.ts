@@ -13,7 +13,7 @@ import { AccountMetrics } from './metrics/account-metrics';
 import { createClientMetrics } from './metrics/client-metrics';
 import { registerProcessMetrics } from './metrics/process-metrics';
 import { AuthBackoff } from './poller/auth-backoff';
-import { runPoll, type PollDeps } from './poller/run-poll';
+import { createPollLag, jobDueMs, runPoll, type PollDeps } from './poller/run-poll';
 import { syncSchedules, type PollJobData } from './poller/schedule-sync';
 import type { RequestGate } from './sendpulse/request-gate';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
@@ -112,6 +112,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     },
   };
 
+  const pollLag = createPollLag(registry);
   const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
   queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
   const markerKey = `${prefix}:schedules:marker`;
@@ -140,6 +141,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     const account = accounts.get(job.data.account);
     const poller = POLLERS[job.data.endpoint];
     if (!account || !poller) return 'unknown';
+    pollLag.observe(Math.max(0, (job.processedOn ?? Date.now()) - jobDueMs(job)) / 1000);
     try {
       return await runPoll(deps, account, poller);
     } catch (err) {
