@@ -15,6 +15,7 @@ work="$(mktemp -d /tmp/spm-replay.XXXXXX)"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   [[ -n "$keep" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,11 +44,13 @@ for dev in typescript jest ts-jest; do
   [[ ! -e "$work/app/node_modules/$dev" ]] || { echo "dev dependency $dev is in the final stage" >&2; exit 1; }
 done
 
-as_user() { setpriv --reuid="$uid" --regid="$uid" --clear-groups env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production "$@"; }
+# A command prefix, not a function: `"${as_user[@]}" cmd &` then execs straight into cmd, so $! is its pid
+# and cleanup stops the real process, not a wrapper shell.
+as_user=(setpriv --reuid="$uid" --regid="$uid" --clear-groups env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production)
 cli="$work/app/dist/src/cli/index.js"
 
 step "as uid $uid: --version"
-version="$(cd /tmp && as_user node "$cli" --version)"
+version="$(cd /tmp && "${as_user[@]}" node "$cli" --version)"
 expected="$(node -p "require('$root/package.json').version")"
 [[ "$version" == *"$expected"* ]] || { echo "--version printed '$version', expected $expected" >&2; exit 1; }
 echo "version $version" >&2
@@ -61,22 +64,36 @@ wait_http() { # url, seconds
   echo "timed out waiting for $1" >&2; return 1
 }
 
+wait_port() { # port, seconds
+  for _ in $(seq 1 $(( $2 * 5 ))); do
+    if node -e "require('net').connect($1,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then return 0; fi
+    sleep 0.2
+  done
+  echo "timed out waiting for port $1" >&2; return 1
+}
+
 step "as uid $uid: run against the simulator"
 redis_port="$(free_port)"; sim_port="$(free_port)"; port="$(free_port)"
 mkdir -m 777 "$work/redis"
-as_user redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" >/dev/null &
+"${as_user[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" >"$work/redis.log" 2>&1 &
 pids+=($!)
-(cd /tmp && as_user node "$cli" simulate --port "$sim_port") > "$work/simulate.log" 2>&1 &
+(cd /tmp && exec "${as_user[@]}" node "$cli" simulate --port "$sim_port" --generate 1) > "$work/simulate.log" 2>&1 &
 pids+=($!)
-wait_http "http://127.0.0.1:$sim_port/" 20 || node -e "require('net').connect($sim_port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"
-(cd /tmp && as_user SENDPULSE_API_KEY=replay-api-key SENDPULSE_API_URL="http://127.0.0.1:$sim_port" \
+wait_port "$sim_port" 20
+(cd /tmp && exec "${as_user[@]}" SENDPULSE_API_KEY=sim-key-00001 SENDPULSE_API_URL="http://127.0.0.1:$sim_port" \
   REDIS_URL="redis://127.0.0.1:$redis_port" PORT="$port" node "$cli" run) > "$work/run.log" 2>&1 &
 run_pid=$!
 pids+=($run_pid)
 wait_http "http://127.0.0.1:$port/readyz" 30
-node -e "fetch('http://127.0.0.1:$port/metrics').then(r=>r.text()).then(t=>{if(!/^sendpulse_/m.test(t)){console.error(t.slice(0,500));process.exit(1)}})"
-[[ "$(ps -o uid= -p "$(pgrep -P "$run_pid" node || echo "$run_pid")" | tr -d ' ')" == "$uid" ]] || { echo "worker is not running as $uid" >&2; exit 1; }
-kill -TERM "$(pgrep -P "$run_pid" node || echo "$run_pid")"
+# The worker polled the simulator: an account is up in /metrics.
+polled=""
+for _ in $(seq 1 100); do
+  if node -e "fetch('http://127.0.0.1:$port/metrics').then(r=>r.text()).then(t=>process.exit(/^sendpulse_up\\{[^}]*\\} 1\$/m.test(t)?0:1),()=>process.exit(1))"; then polled=1; break; fi
+  sleep 0.2
+done
+[[ -n "$polled" ]] || { echo "no account reached sendpulse_up 1 within 20 s" >&2; tail -20 "$work/run.log" >&2; exit 1; }
+[[ "$(ps -o uid= -p "$run_pid" | tr -d ' ')" == "$uid" ]] || { echo "worker is not running as $uid" >&2; exit 1; }
+kill -TERM "$run_pid"
 code=0; wait "$run_pid" || code=$?
 [[ "$code" == 0 ]] || { echo "run exited $code on SIGTERM" >&2; cat "$work/run.log" >&2; exit 1; }
 [[ -n "$keep" ]] && echo "$work/app"
