@@ -3,7 +3,6 @@ import { describeAlert, formatDuration } from '../../../src/alerts/describe-aler
 import { evaluateCheck } from '../../../src/alerts/evaluate-check';
 import { formatNotification, webhookPayload } from '../../../src/alerts/format-notification';
 import { observeValueRules } from '../../../src/alerts/observe-rules';
-import { thresholdProblems } from '../../../src/alerts/threshold-problems';
 import { runwayFrom } from '../../../src/state/history-store';
 import { DAY, accountState, balanceReading, makeConfig } from './config-fixture';
 
@@ -66,18 +65,6 @@ describe('evaluateCheck', () => {
   it('reports failing credentials as critical', () => {
     const config = makeConfig();
     expect(evaluateCheck(config, config.accounts[0], accountState(balanceReading(), NOW, 'failing'), NOW).severity).toBe('critical');
-  });
-});
-
-describe('thresholdProblems', () => {
-  it('rejects thresholds of the wrong type or order, naming the key path', () => {
-    expect(thresholdProblems({ balance: { warning: 2, critical: 10 }, subscribers: { warning: 0.98, critical: 0.9 },
-      emailsLeft: { warning: 'x' as unknown as number, critical: 1 } }, 'accounts[0].alerts.rules')).toEqual([
-      'accounts[0].alerts.rules.balance: critical (10) must not be above warning (2): it fires first when the value falls',
-      'accounts[0].alerts.rules.emailsLeft.warning: "x" is not a number',
-      'accounts[0].alerts.rules.subscribers: critical (0.9) must not be below warning (0.98): it fires first when the value rises',
-    ]);
-    expect(thresholdProblems(makeConfig().alerts.rules, 'alerts.rules')).toEqual([]);
   });
 });
 
