@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { main as validateCommand } from '../../src/cli/validate';
 import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, valuesArgs, type Manifest } from './helm';
 
 const CASES = Object.entries(VALUES_CASES);
@@ -222,5 +224,33 @@ describe('chart options', () => {
     const { status, results } = validate(bad);
     expect(status).toBe(1);
     expect(results[0].errors.join()).toContain('must be string');
+  });
+});
+
+describe('chart config and the monitor', () => {
+  it.each(CASES.filter(([name]) => name !== 'defaults'))('renders, with %s values, a config file that `sendpulse-monitor validate` accepts', async (_name, file) => {
+    const ms = render(file);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spm-chart-config-'));
+    try {
+      // Stand in for the Secret mount: one file per key the config refers to.
+      const text = find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml'].replaceAll('/etc/sendpulse-monitor/secrets', dir);
+      for (const [, f] of text.matchAll(/File: (\S+)/g)) fs.writeFileSync(f, f.endsWith('smtp-url') ? 'smtps://u:p@smtp.example.com:465\n' : 'not-a-real-secret\n');
+      fs.writeFileSync(path.join(dir, 'config.yaml'), text);
+      const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      const cerr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      let code: number;
+      try {
+        code = await validateCommand(['--config', path.join(dir, 'config.yaml')]);
+      } finally {
+        const printed = [...out.mock.calls, ...err.mock.calls, ...log.mock.calls, ...cerr.mock.calls].map((c) => String(c[0])).join('');
+        [out, err, log, cerr].forEach((m) => m.mockRestore());
+        if (code! !== 0) throw new Error(`validate rejected the chart's config:\n${printed}\n${text}`);
+      }
+      expect(code).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
