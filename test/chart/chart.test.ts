@@ -7,7 +7,7 @@ import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, va
 
 const CASES = Object.entries(VALUES_CASES);
 /** Secret values used in the CI values files; none may leave the Secret. */
-const CI_SECRETS = ['ci-api-key-3f9a', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4'];
+const CI_SECRETS = ['ci-api-key-3f9a', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4', 'ci-webhook-token-9e0b'];
 
 beforeAll(() => {
   helm(['version']);
@@ -227,6 +227,12 @@ describe('chart options', () => {
   });
 });
 
+/** What the Secret files hold where the monitor checks their shape. */
+const FILE_CONTENT: Record<string, string> = {
+  'smtp-url': 'smtps://u:p@smtp.example.com:465\n',
+  'webhook-url': 'https://hooks.example.com/x\n',
+};
+
 describe('chart config and the monitor', () => {
   it.each(CASES.filter(([name]) => name !== 'defaults'))('renders, with %s values, a config file that `sendpulse-monitor validate` accepts', async (_name, file) => {
     const ms = render(file);
@@ -234,7 +240,7 @@ describe('chart config and the monitor', () => {
     try {
       // Stand in for the Secret mount: one file per key the config refers to.
       const text = find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml'].replaceAll('/etc/sendpulse-monitor/secrets', dir);
-      for (const [, f] of text.matchAll(/File: (\S+)/g)) fs.writeFileSync(f, f.endsWith('smtp-url') ? 'smtps://u:p@smtp.example.com:465\n' : 'not-a-real-secret\n');
+      for (const [, f] of text.matchAll(/File: (\S+)/g)) fs.writeFileSync(f, FILE_CONTENT[path.basename(f)] ?? 'not-a-real-secret\n');
       fs.writeFileSync(path.join(dir, 'config.yaml'), text);
       const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);

@@ -113,7 +113,7 @@ app.kubernetes.io/component: redis
 {{- end -}}
 {{- with .Values.alerts.webhook -}}
 {{- if .enabled -}}
-{{- $_ := set $alerts "webhook" (dict "url" .url "headers" .headers) -}}
+{{- $_ := set $alerts "webhook" (dict "urlFile" (printf "%s/webhook-url" $dir) "headers" .headers) -}}
 {{- end -}}
 {{- end -}}
 {{- $cfg := dict
