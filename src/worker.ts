@@ -3,6 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { POLLERS } from '../jobs/pollers';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from './config/types';
+import { alertsPlugin } from './alerts/alerts-plugin';
 import { registerBudgetMetrics } from './budget/budget-metrics';
 import { planWarnings } from './budget/plan-warnings';
 import { effectiveIntervalFor, planConfig } from './budget/planner';
@@ -87,7 +88,11 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const intervalFor = effectiveIntervalFor(plan);
   const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
   registerBudgetMetrics(registry, budget, plan);
-  const plugins = options.plugins ?? [];
+  const plugins = [
+    // Built-in alerts: rules evaluated after each poll and on a shared schedule, notifications on their own queue.
+    alertsPlugin(config, { intervalsFor: (a) => ({ balance: intervalFor(a, 'balance'), userInfo: intervalFor(a, 'user_info'), team: intervalFor(a, 'team') }) }),
+    ...(options.plugins ?? []),
+  ];
   const ctx: MonitorContext = { config, redis, registry, store };
   for (const p of plugins) await p.register?.(ctx);
 

@@ -1,4 +1,7 @@
 import { POLLERS } from '../../jobs/pollers';
+import { evaluateCheck } from '../alerts/evaluate-check';
+import { failureReason } from '../poller/failure-reason';
+import type { AccountState, EndpointState, FailureReason } from '../state/reading-store';
 import { ENDPOINTS, type AccountConfig, type Endpoint } from '../config/types';
 import type { BalanceReading, ReadingByEndpoint } from '../sendpulse/readings';
 import { OPEN_GATE } from '../sendpulse/request-gate';
@@ -10,17 +13,35 @@ import { formatTable } from './format-table';
 /** Nagios plugin exit codes. */
 export const NAGIOS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 
+/** Nagios order: CRITICAL > WARNING > UNKNOWN > OK. */
+function worse(a: number, b: number): number {
+  const rank = [0, 2, 3, 1]; // by code: OK 0, WARNING 2, CRITICAL 3, UNKNOWN 1
+  return rank[b] > rank[a] ? b : a;
+}
+
+/** A one-shot poll as the state the alert rules read. */
+function toAccountState(r: CheckResult, now: number): AccountState {
+  const ep = <E extends Endpoint>(e: E): EndpointState<E> => {
+    const reading = (r.readings[e] ?? null) as ReadingByEndpoint[E] | null;
+    const reason = r.reasons[e] ?? null;
+    return { reading, lastSuccessMs: reading ? now : null, lastAttemptMs: now, ok: reason === null, reason };
+  };
+  const authFailed = Object.values(r.reasons).includes('auth');
+  return { endpoints: { user_info: ep('user_info'), team: ep('team'), balance: ep('balance') }, auth: authFailed ? 'failing' : 'ok' };
+}
+
 /** One account's answers from a single poll of every endpoint. */
 export interface CheckResult {
   account: AccountConfig;
   readings: Partial<ReadingByEndpoint>;
   errors: Partial<Record<Endpoint, string>>;
+  reasons: Partial<Record<Endpoint, FailureReason>>;
 }
 
 /** Polls every endpoint of every account once (no Redis needed). */
 export async function pollOnce(accounts: readonly AccountConfig[], client: SendPulseClient): Promise<CheckResult[]> {
   return Promise.all(accounts.map(async (account) => {
-    const result: CheckResult = { account, readings: {}, errors: {} };
+    const result: CheckResult = { account, readings: {}, errors: {}, reasons: {} };
     for (const endpoint of ENDPOINTS) {
       const poller = POLLERS[endpoint];
       try {
@@ -28,6 +49,7 @@ export async function pollOnce(accounts: readonly AccountConfig[], client: SendP
         (result.readings as Record<string, unknown>)[endpoint] = poller.parse(body, account);
       } catch (err) {
         result.errors[endpoint] = err instanceof Error ? err.message : String(err);
+        result.reasons[endpoint] = failureReason(err);
       }
     }
     return result;
@@ -56,7 +78,7 @@ export function formatCheckTable(results: readonly CheckResult[], nowSec = Date.
   const rows = results.map((r) => {
     const b = r.readings.balance;
     const team = r.readings.team;
-    const errors = Object.entries(r.errors).map(([e, m]) => `${e}: ${m}`).join('; ');
+    const errors = Object.values(r.errors).join('; ');
     return [
       r.account.name,
       money(b?.balance ?? null),
@@ -82,8 +104,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const results = await pollOnce(config.accounts, client);
     process.stdout.write(formatCheckTable(results) + '\n');
-    const failed = results.some((r) => Object.keys(r.errors).length > 0);
-    return failed ? NAGIOS.UNKNOWN : NAGIOS.OK;
+    const now = Date.now();
+    let code: number = NAGIOS.OK;
+    for (const r of results) {
+      // The alert rules decide WARNING/CRITICAL; a failed poll with no rule firing is UNKNOWN.
+      const verdict = evaluateCheck(config, r.account, toAccountState(r, now), now);
+      for (const p of verdict.problems) process.stdout.write(`${r.account.name}: ${p}\n`);
+      const c = verdict.severity === 'critical' ? NAGIOS.CRITICAL : verdict.severity === 'warning' ? NAGIOS.WARNING
+        : Object.keys(r.errors).length > 0 ? NAGIOS.UNKNOWN : NAGIOS.OK;
+      code = worse(code, c);
+    }
+    return code;
   } finally {
     await client.close();
   }

@@ -1,0 +1,76 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { evaluateAlerts, EVALUATE_ALERTS_JOB } from '../../jobs/evaluate-alerts';
+import { startNotificationWorker } from '../../jobs/deliver-notification';
+import type { AccountConfig, Endpoint, MonitorConfig } from '../config/types';
+import { childLogger } from '../logger';
+import { createRedis, type RedisClient } from '../state/redis-connection';
+import type { MonitorContext, MonitorPlugin } from '../worker';
+import { AlertEngine, type Intervals } from './alert-engine';
+import { registerAlertMetrics } from './alert-metrics';
+import { createNotificationQueue } from './notification-queue';
+
+/** The queue of the periodic alert pass (one job scheduler shared by all replicas). */
+const EVALUATE_QUEUE = 'alerts';
+
+/** Options; defaults next to each. */
+export interface AlertsPluginOptions {
+  /** Effective (possibly stretched) poll intervals of an account. */
+  intervalsFor: (account: AccountConfig) => Intervals;
+  /** How often the periodic pass runs (stale, reminders, tariff ends nearing, outbox sweep); default 30 s, or the shortest poll interval if shorter. */
+  evaluateEveryMs?: number;
+}
+
+/**
+ * The built-in alerts as a monitor plugin: evaluates rules after every poll and on a shared
+ * schedule, delivers notifications through their own BullMQ queue with retries, and exports the
+ * alert metrics. Does nothing but the metrics when no channel is configured... except keep state,
+ * so `sendpulse_alert_firing` still shows what would fire.
+ */
+export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): MonitorPlugin {
+  const log = childLogger({ component: 'alerts' });
+  const prefix = config.redis.prefix;
+  let engine: AlertEngine | null = null;
+  const conns: RedisClient[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+  const byName = new Map(config.accounts.map((a) => [a.name, a]));
+  const shortest = Math.min(...config.accounts.flatMap((a) => Object.values(opts.intervalsFor(a))));
+  const every = opts.evaluateEveryMs ?? Math.max(1000, Math.min(30_000, shortest));
+
+  return {
+    async register(ctx: MonitorContext) {
+      const conn = (blocking: boolean, name: string) => {
+        const c = createRedis(config.redis, log, { blocking, name });
+        conns.push(c);
+        return c as Redis;
+      };
+      const notifications = createNotificationQueue({ connection: conn(false, 'spm-alerts-queue'), prefix, maxAttempts: config.alerts.maxAttempts });
+      engine = new AlertEngine({
+        redis: ctx.redis as Redis,
+        prefix,
+        config,
+        queue: notifications,
+        intervalsFor: (name) => {
+          const a = byName.get(name);
+          return a ? opts.intervalsFor(a) : { balance: 300_000, userInfo: 3_600_000, team: 3_600_000 };
+        },
+      });
+      registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name) });
+      const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis as Redis, prefix, config });
+      const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(false, 'spm-alerts-eval-queue'), prefix });
+      await evalQueue.upsertJobScheduler(EVALUATE_ALERTS_JOB, { every }, { name: EVALUATE_ALERTS_JOB, opts: { removeOnComplete: true, removeOnFail: true } });
+      const e = engine;
+      const evalWorker = new Worker(EVALUATE_QUEUE, () => evaluateAlerts(e), { connection: conn(true, 'spm-alerts-eval'), prefix, concurrency: 1 });
+      for (const w of [delivery, evalWorker]) w.on('error', (err) => log.warn({ err: err.message }, 'alerts worker error'));
+      evalQueue.on('error', (err) => log.warn({ err: err.message }, 'alerts queue error'));
+      closers.push(() => evalWorker.close(), () => delivery.close(), () => evalQueue.close(), () => notifications.close());
+    },
+    async onPolled(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') {
+      await engine?.onPoll(account, endpoint, outcome);
+    },
+    async close() {
+      for (const c of closers) await c().catch(() => undefined);
+      for (const c of conns) c.disconnect();
+    },
+  };
+}
