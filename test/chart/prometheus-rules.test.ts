@@ -78,7 +78,7 @@ describe('PrometheusRule', () => {
   });
 });
 
-/** Metric names the monitor exports (test/fixtures/metrics/exported-metrics.txt; to be checked against a live /metrics). */
+/** Metric names the monitor exports: test/integration/monitor-metrics.test.ts checks this list against a live /metrics. */
 const EXPORTED = new Set(
   fs.readFileSync(path.join(ROOT, 'test/fixtures/metrics/exported-metrics.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean),
 );
