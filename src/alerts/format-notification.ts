@@ -8,7 +8,7 @@ export interface FormattedNotification {
   html: string;
 }
 
-/** The JSON body POSTed to the webhook (schema version 1, documented in docs/alerts.md). */
+/** The JSON body POSTed to the webhook (schema version 1, documented in the README, "Webhook JSON"). */
 export interface WebhookPayload {
   version: 1;
   id: string;
