@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisConfig, RedisTls } from '../config/types';
+import { redactRedisErrors } from './redact-redis-errors';
 
 /** A connection to a single Redis, a Sentinel-managed master, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -21,6 +22,8 @@ export interface CreateRedisOptions {
  * of hanging.
  */
 export function createRedis(cfg: RedisConfig, log: Logger, opts: CreateRedisOptions = {}): RedisClient {
+  // A failed AUTH carries the password in err.command.args: hide it before any error can be logged.
+  redactRedisErrors();
   const common: RedisOptions = {
     maxRetriesPerRequest: opts.blocking ? null : 2,
     enableReadyCheck: true,

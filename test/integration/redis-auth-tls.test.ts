@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
 import type { MonitorConfig } from '../../src/config/types';
@@ -107,7 +108,10 @@ accounts:
       const wrong = capture();
       const err = await connect(config(`  url: redis://127.0.0.1:${plain.port}\n  password: not-${REDIS_PASSWORD}`), wrong.log).ping().catch((e: Error) => e);
       expect(String(err)).toMatch(/WRONGPASS/);
-      expect(String(err)).not.toContain(REDIS_PASSWORD);
+      // ioredis copies the failed command onto the error: the AUTH arguments are hidden there too.
+      expect((err as { command?: unknown }).command).toEqual({ name: 'auth', args: ['[redacted]'] });
+      expect(inspect(err)).not.toContain(REDIS_PASSWORD);
+      expect(JSON.stringify(err)).not.toContain(REDIS_PASSWORD);
       expect(wrong.lines.join('')).toContain('redis connection error');
       expect([...none.lines, ...wrong.lines].join('')).not.toContain(REDIS_PASSWORD);
     });

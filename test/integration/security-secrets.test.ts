@@ -37,6 +37,9 @@ describe('no secret in logs, pages, metrics, error messages or Redis', () => {
   let smtpDown: number;
   let smtpRefusing: SMTPServer;
   let smtpRefusingPort: number;
+  let smtpAccepting: SMTPServer;
+  let smtpAcceptingPort: number;
+  const mails: string[] = [];
   const procs: CliProcess[] = [];
   let seq = 0;
 
@@ -105,6 +108,20 @@ ${opts.extra ?? ''}`);
       logger: false,
     });
     await new Promise<void>((res) => smtpRefusing.listen(smtpRefusingPort, '127.0.0.1', () => res()));
+    smtpAcceptingPort = await freePort();
+    smtpAccepting = new SMTPServer({
+      authOptional: false,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      onAuth: (auth, _session, cb) => (auth.password === SMTP_PASSWORD ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password'))),
+      onData: (stream, _session, cb) => {
+        let raw = '';
+        stream.on('data', (d: Buffer) => { raw += d.toString(); });
+        stream.on('end', () => { mails.push(raw); cb(); });
+      },
+      logger: false,
+    });
+    await new Promise<void>((res) => smtpAccepting.listen(smtpAcceptingPort, '127.0.0.1', () => res()));
   }, 30_000);
   afterEach(async () => {
     for (const p of procs.splice(0)) {
@@ -116,12 +133,13 @@ ${opts.extra ?? ''}`);
   });
   afterAll(async () => {
     await new Promise<void>((res) => smtpRefusing.close(() => res()));
+    await new Promise<void>((res) => smtpAccepting.close(() => res()));
     await Promise.all([sim?.close(), redis?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a monitor at debug level with renewing OAuth tokens leaks nothing to its log, its pages, /metrics or Redis', async () => {
-    const p = cli(['run', '--config', writeConfig()]);
+  it('a monitor at debug level with renewing OAuth tokens leaks nothing to its log, its pages, /metrics, its alert mails or Redis', async () => {
+    const p = cli(['run', '--config', writeConfig({ smtpPort: smtpAcceptingPort })]);
     const url = await p.url();
     await waitFor('both accounts up in /metrics', async () => {
       const m = parseMetrics((await get(`${url}/metrics`)).text);
@@ -144,6 +162,10 @@ ${opts.extra ?? ''}`);
     const refused = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer guess' } });
     expectNoSecret('401 response', (await refused.text()) + JSON.stringify([...refused.headers]));
 
+    // The balance (9.36) is under the critical threshold: both accounts' alert mails went out over SMTP with the password.
+    await waitFor('an alert mail for each account', () => mails.filter((m) => /keyacct|oauthacct/.test(m)).length >= 2, 20_000);
+    mails.forEach((m, i) => expectNoSecret(`alert mail ${i}`, m));
+
     p.proc.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"level":20');
@@ -155,6 +177,8 @@ ${opts.extra ?? ''}`);
     const p = cli(['run', '--config', writeConfig({ clientSecret: WRONG_CLIENT_SECRET, apiKey: WRONG_API_KEY })]);
     await p.url();
     await waitFor('both accounts reported failing', () => p.output().includes('"code":"SPM_ERR_AUTH"') && p.output().includes('"code":"SPM_ERR_INVALID_CLIENT"'), 20_000);
+    // The credentials alert fires, and its mail fails against the unreachable SMTP server (with the password in its URL).
+    await waitFor('a failed alert delivery in the log', () => p.output().includes('alert notification delivery failed'), 20_000);
     const check = cli(['check', '--config', writeConfig({ clientSecret: WRONG_CLIENT_SECRET, apiKey: WRONG_API_KEY })]);
     const code = await check.exited;
     expect(code).not.toBe(0);
@@ -165,7 +189,9 @@ ${opts.extra ?? ''}`);
 
   it('a wrong Redis password is reported (WRONGPASS) without quoting either password', async () => {
     const r = cli(['run', '--config', writeConfig({ redisPasswordFile: 'wrong-redis-password' })]);
-    await waitFor('the Redis login failure in the run log', () => /WRONGPASS/.test(r.output()), 20_000);
+    // Wait for an error logged as a whole object (pino's err serializer), not just its message:
+    // ioredis puts the failed AUTH command, password included, on the error object.
+    await waitFor('a logged Redis error object', () => /"err":\{[^}]*WRONGPASS/.test(r.output()), 20_000);
     expectNoSecret('run log with a wrong Redis password', r.output());
   }, 60_000);
 
