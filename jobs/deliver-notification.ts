@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/state/redis-connection';
 import { notificationsTotal } from '../src/alerts/alert-metrics';
 import { AlertStore } from '../src/alerts/alert-store';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from '../src/alerts/notification-queue';
@@ -47,7 +48,7 @@ export interface NotificationWorkerOptions {
   /** A BullMQ worker connection (ioredis with maxRetriesPerRequest: null, or its options). */
   connection: Redis | ConnectionOptions;
   /** A plain client for the outbox and sent keys. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   config: MonitorConfig;
   /** Jobs in parallel; default 4. */

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-connection';
 import type { AccountConfig, Endpoint, MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { HistoryStore, type HistorySeries } from '../state/history-store';
@@ -21,7 +21,7 @@ export type Intervals = { balance: number; userInfo: number; team: number };
 
 /** What an AlertEngine needs. */
 export interface AlertEngineOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The monitor's key prefix (redis.prefix). */
   prefix: string;
   config: MonitorConfig;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-connection';
 import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type RuleName, type Severity } from './alert-types';
 
 /** An alert's state with the version its compare-and-set must match. */
@@ -19,7 +19,7 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[6]) end
 return 1
 `;
 
-type WithTransition = Redis & {
+type WithTransition = RedisClient & {
   spmAlertTransition(k1: string, k2: string, k3: string, ...args: string[]): Promise<number>;
 };
 
@@ -31,7 +31,7 @@ type WithTransition = Redis & {
 export class AlertStore {
   private readonly redis: WithTransition;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(redis: RedisClient, private readonly prefix: string) {
     if (!('spmAlertTransition' in redis)) redis.defineCommand('spmAlertTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
     this.redis = redis as WithTransition;
   }

@@ -46,7 +46,7 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): 
       };
       const notifications = createNotificationQueue({ connection: conn(false, 'spm-alerts-queue'), prefix, maxAttempts: config.alerts.maxAttempts });
       engine = new AlertEngine({
-        redis: ctx.redis as Redis,
+        redis: ctx.redis,
         prefix,
         config,
         queue: notifications,
@@ -56,13 +56,14 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): 
         },
       });
       registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name) });
-      const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis as Redis, prefix, config });
+      const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config });
       const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(false, 'spm-alerts-eval-queue'), prefix });
       await evalQueue.upsertJobScheduler(EVALUATE_ALERTS_JOB, { every }, { name: EVALUATE_ALERTS_JOB, opts: { removeOnComplete: true, removeOnFail: true } });
       const e = engine;
       const evalWorker = new Worker(EVALUATE_QUEUE, () => evaluateAlerts(e), { connection: conn(true, 'spm-alerts-eval'), prefix, concurrency: 1 });
       for (const w of [delivery, evalWorker]) w.on('error', (err) => log.warn({ err: err.message }, 'alerts worker error'));
-      evalQueue.on('error', (err) => log.warn({ err: err.message }, 'alerts queue error'));
+      // Without listeners BullMQ prints errors with console.error, outside the logger's redaction.
+      for (const q of [evalQueue, notifications]) q.on('error', (err) => log.warn({ err: err.message }, 'alerts queue error'));
       closers.push(() => evalWorker.close(), () => delivery.close(), () => evalQueue.close(), () => notifications.close());
     },
     async onPolled(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') {
