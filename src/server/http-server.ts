@@ -24,7 +24,7 @@ export interface ServerOptions {
   host: string;
   /** Default 9464 (0 picks a free port) */
   port: number;
-  /** Default none: every page is open. When set, all but /healthz need it. */
+  /** Default none: every page is open. When set, all but the probes /healthz and /readyz need it. */
   auth?: ServerAuth;
 }
 
@@ -52,6 +52,13 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
+    if (path === '/readyz') {
+      // Open like /healthz: a kubelet readiness probe cannot send credentials from a Secret, and the
+      // answer names no account and no value.
+      const reason = await deps.notReadyReason().catch((err: Error) => `check failed: ${err.message}`);
+      res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' }).end(reason ? `not ready: ${reason}\n` : 'ready\n');
+      return;
+    }
     if (opts.auth && !checkAuth(opts.auth, req.headers.authorization)) {
       deps.log.debug({ path, remote: req.socket.remoteAddress, sent: req.headers.authorization ? 'wrong credentials' : 'no credentials' }, 'http request refused (401)');
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': authChallenge(opts.auth) }).end('unauthorized\n');
@@ -66,11 +73,6 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       }
       const body = await deps.registry.metrics();
       res.writeHead(200, { 'content-type': deps.registry.contentType }).end(body);
-      return;
-    }
-    if (path === '/readyz') {
-      const reason = await deps.notReadyReason().catch((err: Error) => `check failed: ${err.message}`);
-      res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' }).end(reason ? `not ready: ${reason}\n` : 'ready\n');
       return;
     }
     if (path === '/') {

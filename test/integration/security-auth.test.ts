@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait-for';
 const TOKEN = 'scrape-token-7c1f9e';
 const USER = 'prometheus';
 const PASSWORD = 'basic-pass-51ad0b';
-const PAGES = ['/metrics', '/', '/readyz', '/no-such-page'];
+const PAGES = ['/metrics', '/', '/no-such-page'];
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -57,7 +57,7 @@ accounts:
       url = await start(`    bearerTokenFile: ${join(env.dir, 'token')}`);
     });
 
-    it('answers 401 with a Bearer challenge on every page but /healthz when no token is sent', async () => {
+    it('answers 401 with a Bearer challenge on every page but the probes when no token is sent', async () => {
       for (const page of PAGES) {
         const res = await get(url + page);
         expect([page, res.status]).toEqual([page, 401]);
@@ -66,10 +66,13 @@ accounts:
       }
     });
 
-    it('keeps /healthz open for kubelet probes', async () => {
+    it('keeps the probes /healthz and /readyz open for the kubelet, telling nothing about the accounts', async () => {
       const res = await get(`${url}/healthz`);
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('ok\n');
+      const ready = await get(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.text()).toBe('ready\n');
     });
 
     it('refuses a wrong token, a token one character short, and basic auth in its place', async () => {
