@@ -7,7 +7,7 @@ import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, va
 
 const CASES = Object.entries(VALUES_CASES);
 /** Secret values used in the CI values files; none may leave the Secret. */
-const CI_SECRETS = ['ci-api-key-3f9a', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4', 'ci-webhook-token-9e0b'];
+const CI_SECRETS = ['ci-api-key-3f9a', 'ci-metrics-token-77c2', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4', 'ci-webhook-token-9e0b'];
 
 beforeAll(() => {
   helm(['version']);
@@ -189,6 +189,20 @@ describe('chart options', () => {
     expect(dash.metadata.labels.grafana_dashboard).toBe('1');
     expect(dash.metadata.annotations.grafana_folder).toBe('SendPulse');
     expect(find(ms, 'Deployment')!.spec.template.spec.containers[0].image).toMatch(/@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('protects /metrics with a bearer token from the Secret, and the ServiceMonitor sends it', () => {
+    const ms = render(VALUES_CASES['everything on']);
+    const config = parse(find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
+    expect(config.server.auth).toEqual({ bearerTokenFile: '/etc/sendpulse-monitor/secrets/metrics-bearer-token' });
+    const secret = find(ms, 'Secret')!;
+    expect(Buffer.from(secret.data['metrics-bearer-token'], 'base64').toString()).toBe('ci-metrics-token-77c2');
+    expect(find(ms, 'ServiceMonitor')!.spec.endpoints[0].authorization).toEqual({
+      type: 'Bearer', credentials: { name: secret.metadata.name, key: 'metrics-bearer-token' },
+    });
+    // The probes stay open: they carry no credentials.
+    const probes = find(ms, 'Deployment')!.spec.template.spec.containers[0];
+    expect([probes.livenessProbe.httpGet.path, probes.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
   });
 
   it('ships in the dashboard ConfigMap exactly grafana/dashboard.json', () => {

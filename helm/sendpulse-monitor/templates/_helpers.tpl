@@ -116,11 +116,15 @@ app.kubernetes.io/component: redis
 {{- $_ := set $alerts "webhook" (dict "urlFile" (printf "%s/webhook-url" $dir) "headers" .headers) -}}
 {{- end -}}
 {{- end -}}
+{{- $server := dict "host" "0.0.0.0" "port" (int .Values.service.port) -}}
+{{- if .Values.metricsAuth.enabled -}}
+{{- $_ := set $server "auth" (dict "bearerTokenFile" (printf "%s/metrics-bearer-token" $dir)) -}}
+{{- end -}}
 {{- $cfg := dict
   "logLevel" .Values.config.logLevel
   "sendpulse" .Values.config.sendpulse
   "redis" $redis
-  "server" (dict "host" "0.0.0.0" "port" (int .Values.service.port))
+  "server" $server
   "accounts" $accounts
   "alerts" $alerts -}}
 {{- toYaml $cfg }}
