@@ -8,8 +8,11 @@ import { authChallenge, checkAuth } from './check-auth';
 /** What the HTTP server serves; the worker provides it. */
 export interface ServerDeps {
   registry: Registry;
-  /** Fills the scrape-time gauges before /metrics is rendered. */
-  beforeScrape: () => Promise<void>;
+  /**
+   * Runs before /metrics is rendered: fills scrape-time gauges, and may return exposition text that is
+   * appended to the registry's (families too large to go through prom-client quickly: the accounts').
+   */
+  beforeScrape: () => Promise<string | void>;
   /** Null when ready, else the reason (shown on /readyz). */
   notReadyReason: () => Promise<string | null>;
   /** Names of the watched accounts, for the index page. */
@@ -65,14 +68,15 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       return;
     }
     if (path === '/metrics') {
+      let extra: string | void = undefined;
       try {
-        await deps.beforeScrape();
+        extra = await deps.beforeScrape();
       } catch (err) {
         // Redis down: serve what the process has (its own counters), and say so in the log.
         deps.log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape');
       }
       const body = await deps.registry.metrics();
-      res.writeHead(200, { 'content-type': deps.registry.contentType }).end(body);
+      res.writeHead(200, { 'content-type': deps.registry.contentType }).end(extra ? `${body}\n${extra}` : body);
       return;
     }
     if (path === '/') {
