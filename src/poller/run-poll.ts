@@ -41,8 +41,7 @@ export async function runPoll(deps: PollDeps, account: AccountConfig, poller: En
     await recordFailure(deps, account, poller.endpoint, err, now());
     return 'failed';
   }
-  await deps.store.saveSuccess(account.name, poller.endpoint, reading as never, now());
-  if (await deps.store.setAuth(account.name, 'ok')) {
+  if (await deps.store.saveSuccess(account.name, poller.endpoint, reading as never, now())) {
     await deps.authBackoff.succeeded(account.name);
     deps.log.info({ account: account.name }, 'credentials accepted again; polling resumes at the normal rate');
   }

@@ -32,6 +32,13 @@ if prev == ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'auth', ARGV[1])
 return 1`;
 
+// HSET the fields, then mark the credentials ok; 1 when they were failing before.
+const SAVE_SUCCESS = `
+redis.call('HSET', KEYS[1], unpack(ARGV))
+if (redis.call('HGET', KEYS[1], 'auth') or 'ok') == 'ok' then return 0 end
+redis.call('HSET', KEYS[1], 'auth', 'ok')
+return 1`;
+
 const ENDPOINT_LIST: Endpoint[] = ['user_info', 'team', 'balance'];
 
 /**
@@ -46,15 +53,16 @@ export class ReadingStore {
     return `${this.prefix}:acct:${account}`;
   }
 
-  /** Records a good poll: the reading replaces the previous one. */
-  async saveSuccess<E extends Endpoint>(account: string, endpoint: E, reading: ReadingByEndpoint[E], atMs: number): Promise<void> {
-    await this.redis.hset(this.key(account), {
-      [`${endpoint}.reading`]: JSON.stringify(reading),
-      [`${endpoint}.success`]: String(atMs),
-      [`${endpoint}.attempt`]: String(atMs),
-      [`${endpoint}.ok`]: '1',
-      [`${endpoint}.reason`]: '',
-    });
+  /**
+   * Records a good poll: the reading replaces the previous one, and the credentials are marked ok.
+   * Returns true when that changed them from failing (as setAuth(account, 'ok') would).
+   */
+  async saveSuccess<E extends Endpoint>(account: string, endpoint: E, reading: ReadingByEndpoint[E], atMs: number): Promise<boolean> {
+    // One script, not HSET then setAuth: one round trip per good poll instead of two (benchmark).
+    const at = String(atMs);
+    return (await this.redis.eval(SAVE_SUCCESS, 1, this.key(account),
+      `${endpoint}.reading`, JSON.stringify(reading), `${endpoint}.success`, at, `${endpoint}.attempt`, at,
+      `${endpoint}.ok`, '1', `${endpoint}.reason`, '')) === 1;
   }
 
   /** Records a failed poll; the last good reading stays. */
