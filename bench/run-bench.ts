@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from '../src/state/private-redis';
+import { scalePlans, saturationPlan, TOKEN_TTL_S } from './bench-plan';
+import { startChild } from './child';
+import { machineInfo } from './machine-info';
+import { runScale, type ScaleResult } from './run-scale';
+import { runWorkers } from './run-workers';
+import { formatResults } from './write-results';
+
+/**
+ * `npm run bench [-- --quick] [-- --cpu-prof]`: starts a private Redis and the simulator (own
+ * process), runs the monitor at each scale and the bare-loop baseline, then 1..3 saturated workers,
+ * and writes bench/RESULTS.md. --cpu-prof passes node's --cpu-prof to the monitor processes
+ * (profiles land in the bench's temp folder, which is then kept).
+ */
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const profile = process.argv.includes('--cpu-prof');
+  const root = resolve(__dirname, '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'spm-bench-'));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const machine = machineInfo();
+  log(`bench (${quick ? 'quick' : 'full'}) on ${machine.cpu}, ${machine.cores} cores; load ${machine.load}`);
+  const started = Date.now();
+  const redis = await startPrivateRedis();
+  const rc = new Redis(redis.url);
+  const redisPid = Number(/process_id:(\d+)/.exec(await rc.info('server'))![1]);
+  // --scales 10000 runs only those scales, --no-workers skips the saturation part (profiling a fix).
+  const only = process.argv.includes('--scales') ? process.argv[process.argv.indexOf('--scales') + 1].split(',').map(Number) : null;
+  const plans = scalePlans(quick).filter((p) => !only || only.includes(p.accounts));
+  const skipWorkers = process.argv.includes('--no-workers');
+  const simAccounts = Math.max(...plans.map((p) => p.accounts), saturationPlan(quick).accounts);
+  const sim = startChild(join(root, 'dist/bench/sim-process.js'), [String(simAccounts), String(TOKEN_TTL_S)]);
+  try {
+    const { url: simUrl } = await sim.firstJson<{ url: string }>();
+    const env = {
+      cli: join(root, 'dist/src/cli/index.js'), bareLoop: join(root, 'dist/bench/bare-loop.js'), dir, simUrl, simPid: sim.pid,
+      redis: rc, redisUrl: redis.url, redisPid, nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [], log,
+    };
+    const scales: ScaleResult[] = [];
+    for (const plan of plans) {
+      log(`scale: ${plan.accounts} accounts`);
+      scales.push(await runScale(env, plan));
+    }
+    log('workers: saturation');
+    const workers = skipWorkers ? { plan: saturationPlan(quick), results: [] } : await runWorkers(env, quick);
+    const endLoad = machineInfo().load;
+    const md = formatResults({ machine, endLoad, quick, scales, workers, minutes: (Date.now() - started) / 60_000 });
+    const partial = quick || only !== null || skipWorkers;
+    const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
+    writeFileSync(out, md);
+    log(`wrote ${out}`);
+  } finally {
+    await sim.stop();
+    rc.disconnect();
+    await redis.close();
+    if (profile) log(`CPU profiles kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

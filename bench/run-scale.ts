@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { freePort } from '../src/state/private-redis';
+import { COMPRESSION, INTERVALS_S, TOKEN_TTL_S, type ScalePlan } from './bench-plan';
+import { startChild } from './child';
+import { accountRequests, simCounts, type RequestAccounting } from './measure-requests';
+import { diffHistogram, quantile, readHistogram, scrape, type Scrape } from './measure-metrics';
+import { cpuSeconds, rssBytes, watchPeakRss } from './measure-process';
+import { commandStats, perPoll } from './measure-redis';
+import { writeMonitorConfig } from './monitor-config';
+import { sleep, waitReady } from './wait';
+
+/** What one scale measured, for the monitor and for the bare loop. */
+export interface ScaleResult {
+  accounts: number;
+  measureS: number;
+  startupMs: number;
+  pollsPerS: number;
+  expectedPollsPerS: number;
+  lagP50: number;
+  lagP99: number;
+  lagMaxBucket: string;
+  cpuPer1000: number;
+  cpuRedisPer1000: number;
+  cpuSimPer1000: number;
+  rssMiB: number;
+  /** RSS when the window opened, before its first scrape. */
+  rssStartMiB: number;
+  redisMiB: number;
+  scrapeMsMedian: number;
+  scrapeMsMax: number;
+  scrapeKiB: number;
+  requests: RequestAccounting;
+  /** Redis commands, and Redis CPU µs, per poll; the busiest commands. */
+  redisPerPoll: { calls: number; usec: number; top: string };
+  bare: { pollsPerS: number; cpuPer1000: number; rssMiB: number; lagP50: number; lagP99: number };
+  overhead: number;
+}
+
+/** Paths and processes shared by every scale. */
+export interface ScaleEnv {
+  cli: string;
+  bareLoop: string;
+  dir: string;
+  simUrl: string;
+  simPid: number;
+  redis: Redis;
+  redisUrl: string;
+  redisPid: number;
+  /** Extra node flags for the monitor process (e.g. --cpu-prof). */
+  nodeArgs: string[];
+  log: (line: string) => void;
+}
+
+const MIB = 2 ** 20;
+
+/** Seconds between /metrics scrapes during the window (Prometheus' usual 15 s). */
+export const SCRAPE_EVERY_S = 15;
+
+/** Runs the monitor (`run`, one process) on `plan.accounts` accounts, then the bare loop on the same, and measures both. */
+export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleResult> {
+  const n = plan.accounts;
+  await env.redis.flushall();
+  const file = join(env.dir, `bench-${n}.yaml`);
+  const port = await freePort();
+  writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, prefix: `bench${n}`, port, accounts: n, intervalsS: INTERVALS_S });
+  const url = `http://127.0.0.1:${port}`;
+  const startedAt = Date.now();
+  const mon = startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs);
+  const startupMs = await waitReady(url).catch((e: Error) => { throw new Error(`${e.message}\n${mon.output()}`); });
+  env.log(`  ${n} accounts: monitor ready in ${(startupMs / 1000).toFixed(1)} s; warming up ${plan.warmupS} s`);
+  const rss = watchPeakRss([mon.pid]);
+  await sleep(plan.warmupS * 1000);
+
+  const rssStartMiB = rssBytes(mon.pid) / MIB;
+  const before = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
+  // Scraped as Prometheus would, every SCRAPE_EVERY_S during the window: the scrape's cost lands in
+  // the CPU per poll and its effect on the polls in the lag, as it would in production.
+  const scrapes: Scrape[] = [];
+  const windowEnd = Date.now() + plan.measureS * 1000;
+  while (Date.now() + SCRAPE_EVERY_S * 1000 <= windowEnd) {
+    await sleep(SCRAPE_EVERY_S * 1000);
+    scrapes.push(await scrape(url));
+  }
+  await sleep(Math.max(0, windowEnd - Date.now()));
+  const after = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
+  const redisMiB = Number(/used_memory:(\d+)/.exec(await env.redis.info('memory'))![1]) / MIB;
+  const rssMiB = rss.peaks()[0] / MIB;
+  rss.stop();
+  // Requests are accounted up to the end of the window, while the monitor still runs.
+  const stoppedAt = Date.now();
+  await mon.stop();
+
+  const lag = diffHistogram(before.lag, after.lag);
+  const polls = after.counts.ok - before.counts.ok;
+  const times = scrapes.map((s) => s.ms).sort((a, b) => a - b);
+  const requests = await accountRequests(env.simUrl, startedAt, stoppedAt, n, {
+    balance: INTERVALS_S.balance * 1000, user_info: INTERVALS_S.userInfo * 1000, team: INTERVALS_S.team * 1000, oauth_token: TOKEN_TTL_S * 1000,
+  });
+  const inf = lag.buckets.find(([le]) => le === Infinity)?.[1] ?? 0;
+  const below = [...lag.buckets].reverse().find(([le, c]) => le !== Infinity && c < lag.count);
+  const bare = await runBare(env, plan);
+  const cpuPer1000 = ((after.cpu - before.cpu) / Math.max(1, polls)) * 1000;
+  env.log(`  ${n} accounts: ${(polls / plan.measureS).toFixed(1)} polls/s, p99 lag ${quantile(lag, 0.99).toFixed(3)} s, ${cpuPer1000.toFixed(2)} CPU s/1000 polls (bare ${bare.cpuPer1000.toFixed(2)})`);
+  return {
+    accounts: n,
+    measureS: plan.measureS,
+    startupMs,
+    pollsPerS: polls / plan.measureS,
+    expectedPollsPerS: n * (1 / INTERVALS_S.balance + 1 / INTERVALS_S.userInfo + 1 / INTERVALS_S.team),
+    lagP50: quantile(lag, 0.5),
+    lagP99: quantile(lag, 0.99),
+    lagMaxBucket: inf > 0 && below ? `> ${below[0]} s` : `≤ ${lag.buckets.find(([, c]) => c === lag.count)?.[0] ?? '?'} s`,
+    cpuPer1000,
+    cpuRedisPer1000: ((after.redis - before.redis) / Math.max(1, polls)) * 1000,
+    cpuSimPer1000: ((after.sim - before.sim) / Math.max(1, polls)) * 1000,
+    rssMiB,
+    rssStartMiB,
+    redisMiB,
+    scrapeMsMedian: times[Math.floor(times.length / 2)],
+    scrapeMsMax: times[times.length - 1],
+    scrapeKiB: scrapes[scrapes.length - 1].bytes / 1024,
+    requests,
+    redisPerPoll: perPoll(before.cmd, after.cmd, Math.max(1, polls)),
+    bare,
+    overhead: cpuPer1000 / Math.max(1e-9, bare.cpuPer1000),
+  };
+}
+
+async function runBare(env: ScaleEnv, plan: ScalePlan): Promise<ScaleResult['bare']> {
+  const iv = INTERVALS_S;
+  const bare = startChild(env.bareLoop, [env.simUrl, String(plan.accounts), String(iv.balance), String(iv.userInfo), String(iv.team)]);
+  await bare.firstJson<{ ready: boolean }>();
+  const rss = watchPeakRss([bare.pid]);
+  // The same warm-up as the monitor had after it was ready: the spread first polls are under way.
+  await sleep(plan.warmupS * 1000);
+  const c0 = await simCounts(env.simUrl);
+  const cpu0 = cpuSeconds(bare.pid);
+  await sleep(plan.measureS * 1000);
+  const cpu1 = cpuSeconds(bare.pid);
+  const c1 = await simCounts(env.simUrl);
+  const rssMiB = rss.peaks()[0] / MIB;
+  rss.stop();
+  await bare.stop();
+  const last = bare.output().trim().split('\n').pop() ?? '{}';
+  const stats = JSON.parse(last) as { lagP50: number; lagP99: number };
+  const polls = c1.ok - c0.ok;
+  return { pollsPerS: polls / plan.measureS, cpuPer1000: ((cpu1 - cpu0) / Math.max(1, polls)) * 1000, rssMiB, lagP50: stats.lagP50, lagP99: stats.lagP99 };
+}
+
+export { COMPRESSION };

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { freePort } from '../src/state/private-redis';
+import { saturationPlan } from './bench-plan';
+import { startChild, type Child } from './child';
+import { simCounts } from './measure-requests';
+import { cpuSeconds } from './measure-process';
+import { writeMonitorConfig } from './monitor-config';
+import type { ScaleEnv } from './run-scale';
+import { sleep, waitReady } from './wait';
+
+/** Throughput of k worker processes on one Redis, and where the machine's CPU went meanwhile. */
+export interface WorkersResult {
+  workers: number;
+  pollsPerS: number;
+  /** CPU cores used on average during the window, by the workers together, Redis, and the simulator. */
+  workerCores: number;
+  redisCores: number;
+  simCores: number;
+}
+
+/**
+ * Saturates 1, 2, 3 `run` processes sharing one Redis and one schedule: every endpoint of every
+ * account due every `intervalS`, far more than one worker can do, so the completed polls per second
+ * are the capacity of that many workers.
+ */
+export async function runWorkers(env: ScaleEnv, quick: boolean): Promise<{ plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] }> {
+  const plan = saturationPlan(quick);
+  const results: WorkersResult[] = [];
+  for (const k of plan.workers) {
+    await env.redis.flushall();
+    const procs: { child: Child; url: string }[] = [];
+    for (let w = 0; w < k; w++) {
+      const port = await freePort();
+      const file = join(env.dir, `sat-${k}-${w}.yaml`);
+      const s = plan.intervalS;
+      writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, prefix: `sat${k}`, port, accounts: plan.accounts, intervalsS: { balance: s, userInfo: s, team: s } });
+      procs.push({ child: startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs), url: `http://127.0.0.1:${port}` });
+    }
+    await Promise.all(procs.map((p) => waitReady(p.url)));
+    await sleep(plan.warmupS * 1000);
+    const cpu = () => ({ w: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0), r: cpuSeconds(env.redisPid), s: cpuSeconds(env.simPid) });
+    const c0 = await simCounts(env.simUrl);
+    const u0 = cpu();
+    await sleep(plan.measureS * 1000);
+    const u1 = cpu();
+    const c1 = await simCounts(env.simUrl);
+    await Promise.all(procs.map((p) => p.child.stop()));
+    const r: WorkersResult = {
+      workers: k,
+      pollsPerS: (c1.ok - c0.ok) / plan.measureS,
+      workerCores: (u1.w - u0.w) / plan.measureS,
+      redisCores: (u1.r - u0.r) / plan.measureS,
+      simCores: (u1.s - u0.s) / plan.measureS,
+    };
+    env.log(`  ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}`);
+    results.push(r);
+  }
+  return { plan, results };
+}

@@ -1,0 +1,76 @@
+import { COMPRESSION, INTERVALS_S, OAUTH_EVERY, TOKEN_TTL_S, type saturationPlan } from './bench-plan';
+import type { MachineInfo } from './machine-info';
+import type { ScaleResult } from './run-scale';
+import type { WorkersResult } from './run-workers';
+
+/** Everything a run measured. */
+export interface BenchReport {
+  machine: MachineInfo;
+  endLoad: string;
+  quick: boolean;
+  minutes: number;
+  scales: ScaleResult[];
+  workers: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
+}
+
+const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+/** RESULTS.md: the machine, the figures per scale, the request accounting, worker scaling and the targets. */
+export function formatResults(r: BenchReport): string {
+  const m = r.machine;
+  const s = r.scales;
+  const out: string[] = [];
+  out.push('# Benchmark results', '');
+  out.push(`Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run-bench.ts) on ${m.date}; the run took ${f(r.minutes, 1)} min.`, '');
+  out.push('## Machine', '');
+  out.push(`- CPU: ${m.cpu}, ${m.cores} cores; RAM ${m.ramGiB} GiB; ${m.os}`);
+  out.push(`- Node ${m.node}; redis-server ${m.redis}`);
+  out.push(`- Load average (1, 5, 15 min) at the start: ${m.load}; at the end: ${r.endLoad}. The simulator, Redis, the monitor and the bare loop share these cores, and other work on the machine adds noise.`, '');
+  out.push('## Setup', '');
+  out.push(`- Intervals compressed by a factor of ${COMPRESSION}: balance 5 m → ${INTERVALS_S.balance} s, userInfo and team 1 h → ${INTERVALS_S.userInfo / 60} min; OAuth token lifetime 1 h → ${TOKEN_TTL_S / 60} min. The load is ${COMPRESSION}× what these accounts make in production: 10,000 accounts here poll like 100,000 real ones.`);
+  out.push(`- Every ${OAUTH_EVERY}th account uses OAuth client credentials, the others an API key. All three endpoints are polled.`);
+  out.push('- The simulator (`bench/sim-process.ts`), the monitor (`sendpulse-monitor run`, one process, default concurrency 32) and the bare loop each run in their own process; Redis is a private `redis-server` flushed between scales.');
+  out.push('- Polls per second and CPU are measured over a window after a warm-up (schedules registered, the first polls under way); polls are the 200 answers the simulator counted. Lag is `sendpulse_poll_lag_seconds` over the window (due time from the scheduler job id against the job\'s start), quantiles interpolated in its buckets as `histogram_quantile` does. RSS is the peak sampled each second. `/metrics` is scraped every 15 s during the window, as Prometheus would (so its cost is in the CPU per poll and its effect in the lag), and timed end to end.');
+  out.push('- The bare loop (`bench/bare-loop.ts`) polls the same accounts and endpoints at the same intervals with plain undici and a timer per schedule: no Redis, no BullMQ, no budget, no state, no metrics. It runs right after the monitor, against the same simulator, for the same window.', '');
+  out.push('## Per scale (one worker process)', '');
+  out.push(row(['accounts', 'polls/s (long-run average due)', 'lag p50', 'lag p99', 'CPU s / 1,000 polls', 'bare loop CPU s / 1,000', 'overhead', 'RSS MiB peak (at window start)', 'Redis used_memory MiB', '/metrics median (max) ms', '/metrics KiB', 'ready after s']));
+  out.push(row(Array(12).fill('---')));
+  for (const x of s) {
+    out.push(row([x.accounts.toLocaleString('en'), `${f(x.pollsPerS, 1)} (${f(x.expectedPollsPerS, 1)})`, `${f(x.lagP50, 3)} s`, `${f(x.lagP99, 3)} s`, f(x.cpuPer1000, 3), f(x.bare.cpuPer1000, 3), `${f(x.overhead, 1)}×`, `${f(x.rssMiB, 0)} (${f(x.rssStartMiB, 0)})`, f(x.redisMiB, 1), `${f(x.scrapeMsMedian, 0)} (${f(x.scrapeMsMax, 0)})`, f(x.scrapeKiB, 0), f(x.startupMs / 1000, 1)]));
+  }
+  out.push('', 'Other processes per 1,000 polls of the monitor (CPU s): ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: Redis ${f(x.cpuRedisPer1000, 3)}, simulator ${f(x.cpuSimPer1000, 3)}`).join('; ') + '.');
+  out.push('Redis commands per poll (Redis CPU µs per poll; busiest commands): ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: ${f(x.redisPerPoll.calls, 1)} (${f(x.redisPerPoll.usec, 0)} µs; ${x.redisPerPoll.top})`).join('; ') + '.');
+  out.push('Bare loop: ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: ${f(x.bare.pollsPerS, 1)} polls/s, lag p50 ${f(x.bare.lagP50, 3)} s / p99 ${f(x.bare.lagP99, 3)} s, RSS ${f(x.bare.rssMiB, 0)} MiB`).join('; ') + '.', '');
+  out.push('## Requests per account-hour against the minimum', '');
+  out.push('Counted in the simulator\'s request log from the monitor\'s start to the end of the measurement window. The minimum for each (account, endpoint) is one request at its first poll and one per interval after it until the end of the window (one per token lifetime for OAuth tokens): the fewest that keep every value as fresh as configured.', '');
+  out.push(row(['accounts', 'made per account-hour', 'minimum per account-hour', 'made / minimum', 'by endpoint: made / minimum (failed)']));
+  out.push(row(Array(5).fill('---')));
+  for (const x of s) {
+    const q = x.requests;
+    const eps = Object.entries(q.byEndpoint).map(([e, v]) => `${e} ${v.made} / ${v.minimum} (${v.failed})`).join('; ');
+    out.push(row([x.accounts.toLocaleString('en'), f(q.madePerAccountHour, 1), f(q.minimumPerAccountHour, 1), f(q.made / Math.max(1, q.minimum), 3), eps]));
+  }
+  out.push('', '## Worker processes on one Redis (saturated)', '');
+  const p = r.workers.plan;
+  out.push(`${p.accounts.toLocaleString('en')} accounts, every endpoint due every ${p.intervalS} s (${(p.accounts * 3 / p.intervalS).toLocaleString('en')} polls/s due: more than any number of workers here can do), measured over ${p.measureS} s after ${p.warmupS} s of warm-up. Cores are CPU seconds per second over the window.`, '');
+  out.push(row(['workers', 'polls/s', 'vs one worker', 'cores: workers', 'cores: Redis', 'cores: simulator', 'cores: total']));
+  out.push(row(Array(7).fill('---')));
+  const one = r.workers.results[0]?.pollsPerS ?? NaN;
+  for (const w of r.workers.results) {
+    out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / one, 2)}×`, f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores)]));
+  }
+  out.push('', '## Targets', '');
+  const big = s.find((x) => x.accounts === 10_000);
+  const two = r.workers.results.find((w) => w.workers === 2);
+  const check = (ok: boolean | undefined) => (ok === undefined ? 'not measured (quick run)' : ok ? 'met' : '**missed**');
+  out.push(row(['target', 'measured', '']));
+  out.push(row(['---', '---', '---']));
+  out.push(row(['10,000 accounts on one worker, p99 lag < 2 s', big ? `${f(big.lagP99, 3)} s` : '-', check(big && big.lagP99 < 2)]));
+  out.push(row(['/metrics for 10,000 accounts < 1 s', big ? `${f(big.scrapeMsMax, 0)} ms (slowest scrape)` : '-', check(big && big.scrapeMsMax < 1000)]));
+  out.push(row(['RSS < 300 MB at 10,000 accounts', big ? `${f(big.rssMiB * 1.048576, 0)} MB` : '-', check(big && big.rssMiB * 1.048576 < 300)]));
+  out.push(row(['CPU vs the bare loop ≤ 3×', s.map((x) => `${f(x.overhead, 1)}×`).join(', '), check(s.every((x) => x.overhead <= 3))]));
+  out.push(row(['two workers ≥ 1.8× one', two ? `${f(two.pollsPerS / one, 2)}×` : '-', check(two && two.pollsPerS / one >= 1.8)]));
+  out.push('');
+  return out.join('\n');
+}
