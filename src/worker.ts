@@ -151,6 +151,10 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       return await runPoll(deps, account, poller);
     } catch (err) {
       if (err instanceof BudgetExhaustedError && token) {
+        // A scheduled poll whose wait reaches its scheduler's next run is skipped: BullMQ made that next
+        // job when this one started, so delaying would pile one job per interval onto a long pause
+        // (after a 429, or a day budget used up) and send them all when it ends.
+        if (job.repeatJobKey && err.delayMs >= intervalFor(account, job.data.endpoint)) return 'skipped';
         // Not a failure: wait, without using an attempt, until the budget has room again.
         await job.moveToDelayed(Date.now() + err.delayMs, token);
         throw new DelayedError();
