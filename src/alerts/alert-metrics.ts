@@ -28,8 +28,15 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
     registers: [],
     async collect() {
       const known = new Set(deps.accounts());
-      const rows = await deps.store.firing();
       this.reset();
+      let rows: Awaited<ReturnType<AlertStore['firing']>>;
+      try {
+        rows = await deps.store.firing();
+      } catch {
+        // Redis unreachable: leave the series out rather than fail the whole scrape (the budget gauges
+        // do the same); the server already logs that account state is unavailable for this scrape.
+        return;
+      }
       for (const a of rows) {
         if (known.has(a.account)) this.set({ account: a.account, alert: a.rule, severity: a.severity, service: a.service }, 1);
       }
