@@ -116,8 +116,8 @@ alerts:
 }
 
 /** `/metrics` of a running process (throws unless 200), parsed. */
-export async function scrapeOk(url: string): Promise<Sample[]> {
-  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+export async function scrapeOk(url: string, timeoutMs = 5000): Promise<Sample[]> {
+  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   return parseMetrics(await res.text());
 }
