@@ -2,7 +2,7 @@ import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simul
 import { sampleValue, scrape } from '../helpers/metrics-text';
 import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { waitFor } from '../helpers/wait-for';
-import { TestSmtp } from '../unit/alerts/alert-harness';
+import { TestSmtp } from '../helpers/test-smtp';
 
 /** The whole product path: simulator → two worker processes → alert state in Redis → one mail per change. */
 describe('alerts through the running monitor', () => {

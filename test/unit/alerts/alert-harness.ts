@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { Worker } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { startNotificationWorker } from '../../../jobs/deliver-notification';
 import { AlertEngine } from '../../../src/alerts/alert-engine';
 import { createNotificationQueue } from '../../../src/alerts/notification-queue';
@@ -14,51 +12,9 @@ import { freePort } from '../../helpers/free-port';
 import type { TestRedis } from '../../helpers/redis-server';
 import { waitFor } from '../../helpers/wait-for';
 
-/** A real SMTP server in the test process that keeps every accepted mail, parsed; it can go down and come back. */
-export class TestSmtp {
-  readonly mails: ParsedMail[] = [];
-  /** When set, DATA is held (no answer) and this is called: the sender is stuck mid-send. */
-  onHold: (() => void) | null = null;
-  private server: SMTPServer | null = null;
-  private constructor(readonly port: number) {}
+import { TestSmtp } from '../../helpers/test-smtp';
 
-  static async start(): Promise<TestSmtp> {
-    const s = new TestSmtp(await freePort());
-    await s.up();
-    return s;
-  }
-
-  get url(): string {
-    return `smtp://alerts:s3cr3t-smtp-pass@127.0.0.1:${this.port}`;
-  }
-
-  async up(): Promise<void> {
-    const server = new SMTPServer({
-      disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
-      onAuth: (_auth, _session, cb) => cb(null, { user: 'alerts' }),
-      onData: (stream, _session, cb) => {
-        const hold = this.onHold;
-        simpleParser(stream).then((mail) => {
-          if (hold) { this.onHold = null; hold(); return; } // never answered: the client dies waiting
-          this.mails.push(mail);
-          cb();
-        }, cb);
-      },
-    });
-    await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(this.port, '127.0.0.1', () => res()); });
-    this.server = server;
-  }
-
-  async down(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (s) await new Promise<void>((res) => s.close(() => res()));
-  }
-
-  subjects(): string[] {
-    return this.mails.map((m) => m.subject ?? '');
-  }
-}
+export { TestSmtp };
 
 /** Everything one in-process alert test needs: readings store, engine(s) with a settable clock, queue, worker. */
 export class AlertHarness {
