@@ -87,7 +87,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   for (const warning of planWarnings(plan)) log.warn(warning);
   const intervalFor = effectiveIntervalFor(plan);
   const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
-  registerBudgetMetrics(registry, budget, plan);
+  const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
   const plugins = [
     // Built-in alerts: rules evaluated after each poll and on a shared schedule, notifications on their own queue.
     alertsPlugin(config, { intervalsFor: (a) => ({ balance: intervalFor(a, 'balance'), userInfo: intervalFor(a, 'user_info'), team: intervalFor(a, 'team') }) }),
@@ -164,12 +164,12 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   }, { connection: workerConn, prefix, concurrency: options.concurrency ?? 32, autorun: true });
   worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
 
-  const accountMetrics = new AccountMetrics(registry, store, () => config.accounts);
+  const accountMetrics = new AccountMetrics(store, () => config.accounts);
   let server: RunningServer | null = null;
   if (options.serve !== false) {
     server = await startHttpServer(config.server, {
       registry,
-      beforeScrape: () => accountMetrics.refresh(),
+      beforeScrape: async () => (await accountMetrics.refresh()) + (await budgetMetrics.text()),
       notReadyReason: async () => {
         if (redis.status !== 'ready') return `redis is ${redis.status}`;
         await redis.ping();

@@ -1,49 +1,30 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { childLogger } from '../logger';
+import { esc, family, val } from '../metrics/text-format';
 import type { ConfigPlan } from './planner';
 import { BUDGET_WINDOWS, type RequestBudget } from './request-budget';
 
 const ENDPOINT_INTERVAL = [['user_info', 'userInfo'], ['team', 'team'], ['balance', 'balance']] as const;
+const LIMIT = ['sendpulse_api_budget_limit', 'Requests the monitor allows itself per account and window (second, minute, day, sliding), across all replicas.'] as const;
+const USED = ['sendpulse_api_budget_used', 'Requests to the SendPulse API counted in the budget window (second, minute, day, sliding) now, by all replicas together, token requests included.'] as const;
+const INTERVAL = ['sendpulse_schedule_interval_seconds', 'Interval between background polls of the endpoint, after stretching to fit the budget.'] as const;
+
+/** The budget families written as text at scrape time (appended to the registry's output). */
+export interface BudgetMetrics {
+  /** Limits, intervals and the usage read from Redis now, in the Prometheus text format. */
+  text(): Promise<string>;
+}
 
 /**
- * Registers the budget metrics on `registry`, all computed at scrape time: limits and intervals from
- * the plan, usage from Redis (one pipelined pass over every account, shared by all replicas), and
- * this process's count of 429s.
+ * Registers sendpulse_api_rate_limited_total (this process's 429s) on `registry` and returns the other
+ * budget families as text: limits and intervals are fixed for the life of the process, so they are
+ * rendered once; usage is read from Redis at each scrape in one pipelined pass over every account.
+ * Text rather than prom-client Gauges: at 10,000 accounts these are ~100,000 series, and rebuilding
+ * them on every scrape was most of the remaining /metrics time (bench/RESULTS.md).
  */
-export function registerBudgetMetrics(registry: Registry, budget: RequestBudget, plan: ConfigPlan): void {
+export function registerBudgetMetrics(registry: Registry, budget: RequestBudget, plan: ConfigPlan): BudgetMetrics {
   const log = childLogger({ component: 'budget-metrics' });
   const names = plan.accounts.map((p) => p.account);
-
-  new Gauge({
-    name: 'sendpulse_api_budget_limit',
-    help: 'Requests the monitor allows itself per account and window (second, minute, day, sliding), across all replicas.',
-    labelNames: ['account', 'window'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const account of names) {
-        const limits = budget.limits(account);
-        for (const window of BUDGET_WINDOWS) this.set({ account, window }, limits[window]);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'sendpulse_api_budget_used',
-    help: 'Requests to the SendPulse API counted in the budget window (second, minute, day, sliding) now, by all replicas together, token requests included.',
-    labelNames: ['account', 'window'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      try {
-        const usage = await budget.usageMany(names);
-        for (const [account, u] of usage) for (const window of BUDGET_WINDOWS) this.set({ account, window }, u[window]);
-      } catch (err) {
-        // Redis unreachable: leave the series out rather than fail the whole scrape.
-        log.warn({ err: (err as Error).message }, 'budget usage unavailable for this scrape');
-      }
-    },
-  });
 
   new Counter({
     name: 'sendpulse_api_rate_limited_total',
@@ -56,16 +37,26 @@ export function registerBudgetMetrics(registry: Registry, budget: RequestBudget,
     },
   });
 
-  new Gauge({
-    name: 'sendpulse_schedule_interval_seconds',
-    help: 'Interval between background polls of the endpoint, after stretching to fit the budget.',
-    labelNames: ['account', 'endpoint'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of plan.accounts) {
-        for (const [endpoint, key] of ENDPOINT_INTERVAL) this.set({ account: p.account, endpoint }, p.effectiveIntervals[key] / 1000);
+  const fixed = [
+    family(...LIMIT, 'gauge', names.flatMap((account) => {
+      const limits = budget.limits(account);
+      return BUDGET_WINDOWS.map((w) => `${LIMIT[0]}{account="${esc(account)}",window="${w}"} ${val(limits[w])}\n`);
+    })),
+    family(...INTERVAL, 'gauge', plan.accounts.flatMap((p) => ENDPOINT_INTERVAL.map(([endpoint, key]) =>
+      `${INTERVAL[0]}{account="${esc(p.account)}",endpoint="${endpoint}"} ${val(p.effectiveIntervals[key] / 1000)}\n`))),
+  ].join('');
+
+  return {
+    async text() {
+      let used: string[] = [];
+      try {
+        const usage = await budget.usageMany(names);
+        used = [...usage].flatMap(([account, u]) => BUDGET_WINDOWS.map((w) => `${USED[0]}{account="${esc(account)}",window="${w}"} ${val(u[w])}\n`));
+      } catch (err) {
+        // Redis unreachable: leave the usage out rather than fail the whole scrape.
+        log.warn({ err: (err as Error).message }, 'budget usage unavailable for this scrape');
       }
+      return fixed + family(...USED, 'gauge', used);
     },
-  });
+  };
 }

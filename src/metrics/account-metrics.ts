@@ -1,6 +1,6 @@
-import type { Registry } from 'prom-client';
 import type { AccountConfig, Endpoint } from '../config/types';
 import { childLogger } from '../logger';
+import { esc, family, val } from './text-format';
 import type { BalanceReading, TariffSection } from '../sendpulse/readings';
 import type { AccountState, ReadingStore } from '../state/reading-store';
 
@@ -27,18 +27,6 @@ type Lines = Record<Family, string[]>;
 /** Accounts read from Redis per pipelined round trip; between chunks the event loop runs polls. */
 const CHUNK = 1000;
 
-/** A label value escaped for the text format (backslash, newline, double quote). */
-function esc(v: string): string {
-  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
-}
-
-/** A sample value as prom-client writes it. */
-function val(n: number): string {
-  if (Number.isNaN(n)) return 'Nan';
-  if (!Number.isFinite(n)) return n < 0 ? '-Inf' : '+Inf';
-  return String(n);
-}
-
 /**
  * The per-account gauges, read from the ReadingStore on every scrape (`refresh`), so any replica
  * serves every account with the same values and nothing is split across pods.
@@ -52,8 +40,7 @@ export class AccountMetrics {
   readonly #log = childLogger({ component: 'account-metrics' });
   #last = '';
 
-  // The registry is not used: the families are returned as text for the server to append.
-  constructor(_registry: Registry, private readonly store: ReadingStore, private readonly accounts: () => readonly AccountConfig[]) {}
+  constructor(private readonly store: ReadingStore, private readonly accounts: () => readonly AccountConfig[]) {}
 
   /**
    * Reads every account's state from Redis and returns the per-account families in the Prometheus
@@ -74,9 +61,7 @@ export class AccountMetrics {
       return this.#last;
     }
     const out: string[] = [];
-    for (const [family, [name, help]] of Object.entries(FAMILIES)) {
-      out.push(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n${lines[family as Family].join('')}`);
-    }
+    for (const [key, [name, help]] of Object.entries(FAMILIES)) out.push(family(name, help, 'gauge', lines[key as Family]));
     this.#last = out.join('\n');
     return this.#last;
   }

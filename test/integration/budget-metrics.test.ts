@@ -36,14 +36,14 @@ describe('budget metrics', () => {
     const budget = new RequestBudget({ redis, prefix, accounts: config.accounts, now: () => t.now });
     const otherReplica = new RequestBudget({ redis, prefix, accounts: config.accounts, now: () => t.now });
     const registry = new Registry();
-    registerBudgetMetrics(registry, budget, plan);
+    const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
 
     await budget.take('main');
     await otherReplica.take('main');
     t.now += 5000;
     await budget.take('shop');
     await budget.penalize('shop', 1000);
-    const text = await registry.metrics();
+    const text = (await registry.metrics()) + (await budgetMetrics.text());
 
     expect(lines(text, 'sendpulse_api_budget_limit')).toEqual([
       'sendpulse_api_budget_limit{account="main",window="day"} 5000',
@@ -83,7 +83,7 @@ describe('budget metrics', () => {
     const budget = new RequestBudget({ redis, prefix: `m${++prefixSeq}`, accounts });
     await budget.take('acct-7');
     const registry = new Registry();
-    registerBudgetMetrics(registry, budget, planConfig(config));
+    const budgetMetrics = registerBudgetMetrics(registry, budget, planConfig(config));
     const stats = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     const writes: number[] = [];
     // Count socket writes: a pipeline sends all its commands in one write, not one per account.
@@ -95,7 +95,7 @@ describe('budget metrics', () => {
     }) as typeof write;
     const before = await stats();
     writes.length = 0;
-    const text = await registry.metrics();
+    const text = await budgetMetrics.text();
     (stream as unknown as { write: typeof write }).write = write;
     expect(await stats()).toBeGreaterThanOrEqual(before + 3000);
     expect(writes.length).toBeGreaterThanOrEqual(1);
