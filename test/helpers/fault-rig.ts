@@ -5,7 +5,7 @@ import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simul
 import { startSimulator } from '../../src/simulator/simulator';
 import type { SimAccountDef, SimEndpoint, Simulator } from '../../src/simulator/types';
 import { startPrivateRedis, type PrivateRedis } from '../../src/state/private-redis';
-import { TestSmtp } from '../unit/alerts/alert-harness';
+import { TestSmtp } from './test-smtp';
 import { parseMetrics, sampleValue, type Sample } from './metrics-text';
 import { spawnCli, type CliProcess } from './monitor-env';
 
