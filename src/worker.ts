@@ -22,6 +22,7 @@ import { TokenStore } from './sendpulse/token-store';
 import { createRedis } from './state/redis-connection';
 import { ReadingStore } from './state/reading-store';
 import { startHttpServer, type RunningServer } from './server/http-server';
+import { STALLED_CHECK_MS, STALLED_LOCK_MS } from './stalled-jobs';
 import { VERSION } from './version';
 
 /** The BullMQ queue the poll jobs run on. */
@@ -161,7 +162,10 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       }
       throw err;
     }
-  }, { connection: workerConn, prefix, concurrency: options.concurrency ?? 32, autorun: true });
+  }, {
+    connection: workerConn, prefix, concurrency: options.concurrency ?? 32, autorun: true,
+    lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS,
+  });
   worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
 
   const accountMetrics = new AccountMetrics(store, () => config.accounts);
@@ -169,7 +173,12 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   if (options.serve !== false) {
     server = await startHttpServer(config.server, {
       registry,
-      beforeScrape: async () => (await accountMetrics.refresh()) + (await budgetMetrics.text()),
+      beforeScrape: async () => {
+        // With Redis down every read would wait out its retries (seconds each) and the scrape would
+        // pass Prometheus' timeout: answer at once with the process's own metrics instead.
+        if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+        return (await accountMetrics.refresh()) + (await budgetMetrics.text());
+      },
       notReadyReason: async () => {
         if (redis.status !== 'ready') return `redis is ${redis.status}`;
         await redis.ping();

@@ -14,6 +14,8 @@ export interface AlertMetricsDeps {
   store: AlertStore;
   /** The configured account names: alerts of removed accounts are not shown. */
   accounts: () => readonly string[];
+  /** False while Redis is unreachable: the firing series are then left out at once (no waiting on retries). */
+  available?: () => boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
     async collect() {
       const known = new Set(deps.accounts());
       this.reset();
+      if (deps.available && !deps.available()) return;
       let rows: Awaited<ReturnType<AlertStore['firing']>>;
       try {
         rows = await deps.store.firing();

@@ -5,6 +5,7 @@ import { startNotificationWorker } from '../../jobs/deliver-notification';
 import type { AccountConfig, Endpoint, MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { createRedis, type RedisClient } from '../state/redis-connection';
+import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../stalled-jobs';
 import type { MonitorContext, MonitorPlugin } from '../worker';
 import { AlertEngine, type Intervals } from './alert-engine';
 import { registerAlertMetrics } from './alert-metrics';
@@ -55,8 +56,8 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): 
           return a ? opts.intervalsFor(a) : { balance: 300_000, userInfo: 3_600_000, team: 3_600_000 };
         },
       });
-      registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name) });
-      const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config });
+      registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready' });
+      const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config, lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS });
       const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(false, 'spm-alerts-eval-queue'), prefix });
       await evalQueue.upsertJobScheduler(EVALUATE_ALERTS_JOB, { every }, { name: EVALUATE_ALERTS_JOB, opts: { removeOnComplete: true, removeOnFail: true } });
       const e = engine;

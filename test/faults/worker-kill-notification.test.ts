@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
+import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../../src/stalled-jobs';
 import { Redis } from 'ioredis';
 import { accountYaml, okPolls, scrapeOk, simAccount, startFaultRig, up, type FaultRig } from '../helpers/fault-rig';
 import { sampleValue } from '../helpers/metrics-text';
 import { waitFor } from '../helpers/wait-for';
 
 /**
- * A killed worker's notification job is taken over once its lock (30 s) ran out and the new worker's
- * stalled checks (every 30 s, the first one 30 s after its start) saw it twice: 60 to 100 s measured,
- * with the delivery worker's defaults, which the config cannot change. 120 s = the lock + 3 checks.
+ * A killed worker's notification job is taken over once its lock ran out and the new worker's stalled
+ * check saw it: the lock plus up to three checks (src/stalled-jobs.ts), with some slack for a busy machine.
  */
-const TAKEOVER_MS = 120_000;
+const TAKEOVER_MS = STALLED_LOCK_MS + 3 * STALLED_CHECK_MS + 10_000;
 
 const WARNING = '[FIRING:warning] main: balance 5.00 USD is below 10 USD';
 
