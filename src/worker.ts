@@ -15,7 +15,8 @@ import { createClientMetrics } from './metrics/client-metrics';
 import { registerProcessMetrics } from './metrics/process-metrics';
 import { AuthBackoff } from './poller/auth-backoff';
 import { createPollLag, jobDueMs, runPoll, type PollDeps } from './poller/run-poll';
-import { syncSchedules, type PollJobData } from './poller/schedule-sync';
+import { keepSchedules } from './poller/schedule-keeper';
+import type { PollJobData } from './poller/schedule-sync';
 import type { RequestGate } from './sendpulse/request-gate';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
 import { TokenStore } from './sendpulse/token-store';
@@ -121,27 +122,9 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const pollLag = createPollLag(registry);
   const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
   queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
-  const markerKey = `${prefix}:schedules:marker`;
-  let schedulesReady = false;
-  const sync = async (why: string) => {
-    const r = await syncSchedules(queue, config.accounts, intervalFor, ENDPOINTS);
-    await redis.set(markerKey, String(Date.now()));
-    schedulesReady = true;
-    log.info({ schedulers: r.upserted, removed: r.removed, why }, 'poll schedules registered');
-  };
-  await sync('start');
-  // If Redis lost its data (restart without persistence, failover to an empty replica) the schedulers
-  // are gone and nothing would poll again: notice the missing marker and register them anew.
-  let syncing = false;
-  const checker = setInterval(() => {
-    if (syncing) return;
-    syncing = true;
-    redis.exists(markerKey)
-      .then(async (n) => { if (n === 0) { schedulesReady = false; await sync('redis lost its data'); } })
-      .catch((err: Error) => log.debug({ err: err.message }, 'schedule check failed'))
-      .finally(() => { syncing = false; });
-  }, options.scheduleCheckMs ?? 5000);
-  checker.unref();
+  const schedules = await keepSchedules({
+    queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, checkMs: options.scheduleCheckMs, log,
+  });
 
   const worker = new Worker<PollJobData>(POLL_QUEUE, async (job: Job<PollJobData>, token?: string) => {
     const account = accounts.get(job.data.account);
@@ -182,7 +165,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       notReadyReason: async () => {
         if (redis.status !== 'ready') return `redis is ${redis.status}`;
         await redis.ping();
-        if (!schedulesReady) return 'schedules not registered yet';
+        if (!schedules.ready()) return 'schedules not registered yet';
         return null;
       },
       accounts: () => config.accounts.map((a) => a.name),
@@ -196,7 +179,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     url: server?.url ?? null,
     registry,
     close: async (graceMs = 8000) => {
-      clearInterval(checker);
+      schedules.stop();
       // Finish the polls in flight; past the grace period leave them to BullMQ's stalled-job
       // recovery (another replica, or this one after a restart, runs them again).
       const closing = worker.close();
