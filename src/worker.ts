@@ -31,8 +31,6 @@ export const POLL_QUEUE = 'poll';
 
 /** Options of a monitor process; defaults next to each. */
 export interface MonitorOptions {
-  /** Poll jobs run at once by this process; default 32 (they wait on the network, not the CPU). */
-  concurrency?: number;
   /** How often the process checks that its schedules still exist in Redis; default 5 s. */
   scheduleCheckMs?: number;
   /** Start the HTTP server; default true. */
@@ -146,7 +144,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       throw err;
     }
   }, {
-    connection: workerConn, prefix, concurrency: options.concurrency ?? 32, autorun: true,
+    connection: workerConn, prefix, concurrency: config.worker.concurrency, autorun: true,
     lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS,
   });
   worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));

@@ -30,6 +30,7 @@ export function buildConfig(raw: RawConfig): MonitorConfig {
     sendpulse: { baseUrl: raw.sendpulse.baseUrl.replace(/\/+$/, ''), timeout: raw.sendpulse.timeout },
     redis: buildRedis(raw.redis),
     server: { host: raw.server.host, port: raw.server.port },
+    worker: { concurrency: raw.worker.concurrency },
     accounts: raw.accounts.map((a) => buildAccount(a, globalRules)),
     alerts,
     logLevel: raw.logLevel,

@@ -198,6 +198,11 @@ export function buildConfigSchema(baseDir: string) {
           .optional(),
       })
       .prefault({}),
+    worker: z
+      .strictObject({
+        concurrency: field(p.numberIn({ min: 1, max: 1000, integer: true, what: 'a number of polls at once (1 to 1000)' })).default(32),
+      })
+      .prefault({}),
     logLevel: field(p.oneOf(['debug', 'info', 'warn', 'error'])).default('info'),
     accounts: z.array(account).min(1),
     alerts: z

@@ -125,6 +125,8 @@ export interface MonitorConfig {
   redis: RedisConfig;
   /** `auth` absent: the pages are open. */
   server: { host: string; port: number; auth?: ServerAuth };
+  /** Polls one process runs at once; default 32 (they wait on the network, not the CPU). */
+  worker: { concurrency: number };
   accounts: AccountConfig[];
   alerts: AlertsConfig;
   /** Default `info`. */

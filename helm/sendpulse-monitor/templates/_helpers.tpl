@@ -125,6 +125,7 @@ app.kubernetes.io/component: redis
   "sendpulse" .Values.config.sendpulse
   "redis" $redis
   "server" $server
+  "worker" .Values.config.worker
   "accounts" $accounts
   "alerts" $alerts -}}
 {{- toYaml $cfg }}

@@ -23,7 +23,7 @@ export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Par
   }));
   return {
     sendpulse: { baseUrl: 'http://127.0.0.1:1', timeout: 10000 }, redis: { url: new Secret('redis://127.0.0.1:1'), prefix: 'spm' },
-    server: { host: '127.0.0.1', port: 0 }, accounts, alerts, logLevel: 'info',
+    server: { host: '127.0.0.1', port: 0 }, worker: { concurrency: 32 }, accounts, alerts, logLevel: 'info',
   };
 }
 

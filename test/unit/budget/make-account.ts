@@ -25,6 +25,7 @@ export function makeConfig(accounts: AccountConfig[]): MonitorConfig {
     sendpulse: { baseUrl: 'https://api.sendpulse.com', timeout: 10_000 },
     redis: { url: new Secret('redis://127.0.0.1:6379'), prefix: 'spm' },
     server: { host: '0.0.0.0', port: 9464 },
+    worker: { concurrency: 32 },
     accounts,
     alerts: {
       rules: { credentials: true, stale: true }, repeatInterval: 86_400_000, sendResolved: true, hysteresis: 0.05,

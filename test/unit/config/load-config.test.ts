@@ -25,6 +25,12 @@ describe('loading a config file', () => {
     expect(config.server).toEqual({ host: '0.0.0.0', port: 9464 });
   });
 
+  it('takes the poll concurrency from worker.concurrency, 32 by default, and names a bad value', () => {
+    expect(t.load(ONE_ACCOUNT).worker).toEqual({ concurrency: 32 });
+    expect(t.load(`worker: { concurrency: 200 }\n${ONE_ACCOUNT}`).worker).toEqual({ concurrency: 200 });
+    expect(() => t.load(`worker: { concurrency: 0 }\n${ONE_ACCOUNT}`)).toThrow('worker.concurrency: 0 is not a number of polls at once (1 to 1000)');
+  });
+
   it('fills every default when only an account is given', () => {
     const config = t.load(ONE_ACCOUNT);
     expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000 });
