@@ -79,10 +79,14 @@ export function observeOperationalRules(
     out.push({ rule: 'credentials', service: 'auth', value: state.auth === 'failing' ? 1 : 0,
       thresholds: { warning: 1, critical: 1 }, direction: 'above', unit: 'flag', currency: null });
   }
+  // While the credentials alert fires it says why no poll succeeds: stale is inhibited (held, as with
+  // missing data: it neither fires nor resolves), as Alertmanager's inhibit rules would, instead of one
+  // more mail per endpoint.
+  const inhibited = rules.credentials && state.auth === 'failing';
   if (rules.stale) {
     for (const ep of ENDPOINTS) {
       const last = state.endpoints[ep].lastSuccessMs ?? firstSeenMs;
-      out.push({ rule: 'stale', service: ep, value: last === null ? null : Math.max(0, now - last),
+      out.push({ rule: 'stale', service: ep, value: last === null || inhibited ? null : Math.max(0, now - last),
         thresholds: { warning: alerts.staleAfterIntervals * intervalOf(intervals, ep), critical: Infinity },
         direction: 'above', unit: 'duration', currency: null });
     }

@@ -2,7 +2,7 @@ import type { NotificationRecord } from '../../../src/alerts/alert-types';
 import { describeAlert, formatDuration } from '../../../src/alerts/describe-alert';
 import { evaluateCheck } from '../../../src/alerts/evaluate-check';
 import { formatNotification, webhookPayload } from '../../../src/alerts/format-notification';
-import { observeValueRules } from '../../../src/alerts/observe-rules';
+import { observeOperationalRules, observeValueRules } from '../../../src/alerts/observe-rules';
 import { runwayFrom } from '../../../src/state/history-store';
 import { DAY, accountState, balanceReading, makeConfig } from './config-fixture';
 
@@ -24,6 +24,18 @@ describe('alert texts', () => {
     expect(describeAlert(smtp, 'critical').headline).toBe('smtp tariff ended 2h ago');
     // The email section has no end date and push is absent: no data, never a made-up value.
     expect(obs.filter((o) => o.rule === 'tariffExpiry' && o.value === null).map((o) => o.service)).toEqual(['email', 'push']);
+  });
+
+  it('holds stale while the credentials alert explains it, and judges it again once they work', () => {
+    const config = makeConfig();
+    const account = config.accounts[0];
+    const intervals = { balance: 5 * 60_000, userInfo: 3600_000, team: 3600_000 };
+    const longAgo = NOW - 10 * 3600_000;
+    const failing = observeOperationalRules(config.alerts, account, accountState(balanceReading(), longAgo, 'failing'), NOW, intervals, null);
+    expect(failing.find((o) => o.rule === 'credentials')!.value).toBe(1);
+    expect(failing.filter((o) => o.rule === 'stale').map((o) => o.value)).toEqual([null, null, null]);
+    const working = observeOperationalRules(config.alerts, account, accountState(balanceReading(), longAgo, 'ok'), NOW, intervals, null);
+    expect(working.filter((o) => o.rule === 'stale').every((o) => o.value === 10 * 3600_000)).toBe(true);
   });
 
   it('formats durations with their two largest units', () => {
