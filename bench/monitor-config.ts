@@ -6,6 +6,8 @@ export interface MonitorConfigSpec {
   file: string;
   simUrl: string;
   redisUrl: string;
+  /** Redis Cluster seed nodes (`redis://host:port`); when set, used instead of `redisUrl`. Default none. */
+  clusterNodes?: string[];
   prefix: string;
   port: number;
   accounts: number;
@@ -30,8 +32,9 @@ export function writeMonitorConfig(s: MonitorConfigSpec): void {
       : `apiKey: sim-key-${id}`;
     lines.push(`  - { name: acct-${id}, ${creds}, plan: enterprise, intervals: ${iv}, budget: ${BUDGET} }`);
   }
+  const where = s.clusterNodes ? `cluster: { nodes: [${s.clusterNodes.map((n) => `"${n}"`).join(', ')}] }` : `url: "${s.redisUrl}"`;
   writeFileSync(s.file, `sendpulse: { baseUrl: "${s.simUrl}", timeout: 10s }
-redis: { url: "${s.redisUrl}", prefix: ${s.prefix} }
+redis: { ${where}, prefix: ${s.prefix} }
 server: { host: 127.0.0.1, port: ${s.port} }
 logLevel: warn
 accounts:

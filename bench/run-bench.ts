@@ -7,14 +7,16 @@ import { scalePlans, saturationPlan, TOKEN_TTL_S } from './bench-plan';
 import { startChild } from './child';
 import { machineInfo } from './machine-info';
 import { runScale, type ScaleResult } from './run-scale';
+import { startBenchCluster, type BenchCluster } from './redis-cluster';
 import { runWorkers } from './run-workers';
 import { formatResults } from './write-results';
 
 /**
- * `npm run bench [-- --quick] [-- --cpu-prof]`: starts a private Redis and the simulator (own
- * process), runs the monitor at each scale and the bare-loop baseline, then 1..3 saturated workers,
+ * `npm run bench [-- --quick] [-- --cpu-prof] [-- --cluster]`: starts a private Redis and the simulator
+ * (own process), runs the monitor at each scale and the bare-loop baseline, then 1..3 saturated workers,
  * and writes bench/RESULTS.md. --cpu-prof passes node's --cpu-prof to the monitor processes
- * (profiles land in the bench's temp folder, which is then kept).
+ * (profiles land in the bench's temp folder, which is then kept). --cluster repeats the workers part
+ * on a three-master Redis Cluster on loopback, right after the single-Redis one.
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   const only = process.argv.includes('--scales') ? process.argv[process.argv.indexOf('--scales') + 1].split(',').map(Number) : null;
   const plans = scalePlans(quick).filter((p) => !only || only.includes(p.accounts));
   const skipWorkers = process.argv.includes('--no-workers');
+  const withCluster = process.argv.includes('--cluster') && !skipWorkers;
+  let cluster: BenchCluster | undefined;
   const simAccounts = Math.max(...plans.map((p) => p.accounts), saturationPlan(quick).accounts);
   const sim = startChild(join(root, 'dist/bench/sim-process.js'), [String(simAccounts), String(TOKEN_TTL_S)]);
   try {
@@ -45,16 +49,25 @@ async function main(): Promise<void> {
       log(`scale: ${plan.accounts} accounts`);
       scales.push(await runScale(env, plan));
     }
-    log('workers: saturation');
-    const workers = skipWorkers ? { plan: saturationPlan(quick), results: [] } : await runWorkers(env, quick);
+    if (!skipWorkers) log('workers: saturation on one Redis');
+    const single = { label: 'one Redis', pids: [redisPid], flush: async () => { await rc.flushall(); } };
+    const workers = skipWorkers ? { plan: saturationPlan(quick), results: [] } : await runWorkers(env, quick, single);
+    let clusterWorkers;
+    if (withCluster) {
+      log('workers: saturation on a three-master Redis Cluster');
+      cluster = await startBenchCluster(3);
+      const c = cluster;
+      clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, pids: c.pids, flush: () => c.flushAll() });
+    }
     const endLoad = machineInfo().load;
-    const md = formatResults({ machine, endLoad, quick, scales, workers, minutes: (Date.now() - started) / 60_000 });
+    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, minutes: (Date.now() - started) / 60_000 });
     const partial = quick || only !== null || skipWorkers;
     const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
     writeFileSync(out, md);
     log(`wrote ${out}`);
   } finally {
     await sim.stop();
+    await cluster?.close();
     rc.disconnect();
     await redis.close();
     if (profile) log(`CPU profiles kept in ${dir}`);

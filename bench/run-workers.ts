@@ -18,27 +18,39 @@ export interface WorkersResult {
   simCores: number;
 }
 
+/** The Redis the workers share: the single private one, or a Redis Cluster. */
+export interface WorkersRedis {
+  /** For the log line. */
+  label: string;
+  /** Cluster seed nodes; none means the single Redis at `env.redisUrl`. */
+  clusterNodes?: string[];
+  /** The redis-server processes whose CPU counts as Redis. */
+  pids: number[];
+  /** Empties it between runs. */
+  flush(): Promise<void>;
+}
+
 /**
- * Saturates 1, 2, 3 `run` processes sharing one Redis and one schedule: every endpoint of every
- * account due every `intervalS`, far more than one worker can do, so the completed polls per second
- * are the capacity of that many workers.
+ * Saturates 1, 2, 3 `run` processes sharing one Redis (or one cluster) and one schedule: every endpoint
+ * of every account due every `intervalS`, far more than one worker can do, so the completed polls per
+ * second are the capacity of that many workers.
  */
-export async function runWorkers(env: ScaleEnv, quick: boolean): Promise<{ plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] }> {
+export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersRedis): Promise<{ plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] }> {
   const plan = saturationPlan(quick);
   const results: WorkersResult[] = [];
   for (const k of plan.workers) {
-    await env.redis.flushall();
+    await target.flush();
     const procs: { child: Child; url: string }[] = [];
     for (let w = 0; w < k; w++) {
       const port = await freePort();
       const file = join(env.dir, `sat-${k}-${w}.yaml`);
       const s = plan.intervalS;
-      writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, prefix: `sat${k}`, port, accounts: plan.accounts, intervalsS: { balance: s, userInfo: s, team: s } });
+      writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, clusterNodes: target.clusterNodes, prefix: `sat${k}`, port, accounts: plan.accounts, intervalsS: { balance: s, userInfo: s, team: s } });
       procs.push({ child: startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs), url: `http://127.0.0.1:${port}` });
     }
     await Promise.all(procs.map((p) => waitReady(p.url)));
     await sleep(plan.warmupS * 1000);
-    const cpu = () => ({ w: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0), r: cpuSeconds(env.redisPid), s: cpuSeconds(env.simPid) });
+    const cpu = () => ({ w: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0), r: target.pids.reduce((t, pid) => t + cpuSeconds(pid), 0), s: cpuSeconds(env.simPid) });
     const c0 = await simCounts(env.simUrl);
     const u0 = cpu();
     await sleep(plan.measureS * 1000);
@@ -52,7 +64,7 @@ export async function runWorkers(env: ScaleEnv, quick: boolean): Promise<{ plan:
       redisCores: (u1.r - u0.r) / plan.measureS,
       simCores: (u1.s - u0.s) / plan.measureS,
     };
-    env.log(`  ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}`);
+    env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}`);
     results.push(r);
   }
   return { plan, results };

@@ -11,6 +11,8 @@ export interface BenchReport {
   minutes: number;
   scales: ScaleResult[];
   workers: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
+  /** The same saturation run on a three-master Redis Cluster (`--cluster`); absent without it. */
+  clusterWorkers?: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
 }
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -60,6 +62,18 @@ export function formatResults(r: BenchReport): string {
   for (const w of r.workers.results) {
     out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / one, 2)}×`, f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores)]));
   }
+  const cw = r.clusterWorkers?.results ?? [];
+  if (cw.length > 0) {
+    out.push('', '## Worker processes on a three-master Redis Cluster (saturated)', '');
+    out.push('The same plan, right after the single-Redis part, against three `redis-server --cluster-enabled yes` masters on loopback (no replicas, slots split by `redis-cli --cluster create`), config `redis: { cluster: { nodes: [...] } }`. The monitor wraps its prefix in a hash tag (`{sat1}`), so every key lives on one master; Redis cores are the three nodes together.', '');
+    out.push(row(['workers', 'polls/s on the cluster', 'vs one worker on the cluster', 'polls/s on one Redis (table above)', 'cluster vs one Redis', 'cores: workers', 'cores: Redis (3 nodes)', 'cores: simulator', 'cores: total']));
+    out.push(row(Array(9).fill('---')));
+    const cOne = cw[0].pollsPerS;
+    for (const w of cw) {
+      const single = r.workers.results.find((x) => x.workers === w.workers);
+      out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / cOne, 2)}×`, single ? f(single.pollsPerS, 0) : '-', single ? `${f(w.pollsPerS / single.pollsPerS, 2)}×` : '-', f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores)]));
+    }
+  }
   out.push('', '## Targets', '');
   const big = s.find((x) => x.accounts === 10_000);
   const two = r.workers.results.find((w) => w.workers === 2);
@@ -71,6 +85,8 @@ export function formatResults(r: BenchReport): string {
   out.push(row(['RSS < 300 MB at 10,000 accounts', big ? `${f(big.rssMiB * 1.048576, 0)} MB` : '-', check(big && big.rssMiB * 1.048576 < 300)]));
   out.push(row(['CPU vs the bare loop ≤ 3×', s.map((x) => `${f(x.overhead, 1)}×`).join(', '), check(s.every((x) => x.overhead <= 3))]));
   out.push(row(['two workers ≥ 1.8× one', two ? `${f(two.pollsPerS / one, 2)}×` : '-', check(two && two.pollsPerS / one >= 1.8)]));
+  const cTwo = cw.find((w) => w.workers === 2);
+  if (cTwo) out.push(row(['two workers ≥ 1.8× one, on the cluster', `${f(cTwo.pollsPerS / cw[0].pollsPerS, 2)}×`, check(cTwo.pollsPerS / cw[0].pollsPerS >= 1.8)]));
   out.push('');
   return out.join('\n');
 }
