@@ -50,6 +50,8 @@ async function cli(argv: string[]): Promise<number> {
     process.stdout.write(`sendpulse-monitor ${command}: ${entry.summary}\n`);
     return 0;
   }
+  // The demo prints its own readable lines; JSON info logs would bury them (LOG_LEVEL=info shows them).
+  if (command === 'demo' && !process.env.LOG_LEVEL) process.env.LOG_LEVEL = 'warn';
   return (await entry.load()).main(rest);
 }
 
