@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, minutes: (Date.now() - started) / 60_000 });
     const partial = quick || only !== null || skipWorkers;
     const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
-    writeFileSync(out, md);
+    writeFileSync(out, md + keptFindings(out));
     log(`wrote ${out}`);
   } finally {
     await sim.stop();
@@ -79,3 +79,15 @@ main().catch((err: Error) => {
   process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });
+
+/**
+ * The hand-written "Findings and fixes" section of the results file being replaced: the analysis of
+ * earlier runs (profiles, causes, fixes) must not vanish because the figures were measured again.
+ */
+function keptFindings(file: string): string {
+  if (!existsSync(file)) return '';
+  const old = readFileSync(file, 'utf8');
+  const at = old.indexOf('\n## Findings and fixes');
+  if (at < 0) return '';
+  return `\n> The section below was written about an earlier run; check it against the figures above.\n${old.slice(at)}`;
+}
