@@ -57,11 +57,7 @@ async function cli(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   cli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      // A connection that failed to close must not keep a finished command alive.
-      setTimeout(() => process.exit(code), 2000).unref();
-    },
+    (code) => { process.exitCode = code; },
     (err: Error) => {
       process.stderr.write(`sendpulse-monitor: ${err.message}\n`);
       process.exitCode = 1;

@@ -38,4 +38,4 @@ for (const doc of parseAllDocuments(input)) {
   results.push(entry);
 }
 console.log(JSON.stringify(results));
-process.exit(results.some((r) => r.errors.length) ? 1 : 0);
+process.exitCode = results.some((r) => r.errors.length) ? 1 : 0;

@@ -58,7 +58,7 @@ echo "version $version" >&2
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_http() { # url, seconds
   for _ in $(seq 1 $(( $2 * 5 ))); do
-    if node -e "fetch('$1').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then return 0; fi
+    if node -e "fetch('$1').then(r=>{process.exitCode=r.ok?0:1},()=>{process.exitCode=1})"; then return 0; fi
     sleep 0.2
   done
   echo "timed out waiting for $1" >&2; return 1
@@ -66,7 +66,7 @@ wait_http() { # url, seconds
 
 wait_port() { # port, seconds
   for _ in $(seq 1 $(( $2 * 5 ))); do
-    if node -e "require('net').connect($1,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then return 0; fi
+    if node -e "const s=require('net').connect($1,'127.0.0.1').on('connect',()=>s.end()).on('error',()=>{process.exitCode=1})"; then return 0; fi
     sleep 0.2
   done
   echo "timed out waiting for port $1" >&2; return 1
@@ -88,7 +88,7 @@ wait_http "http://127.0.0.1:$port/readyz" 30
 # The worker polled the simulator: an account is up in /metrics.
 polled=""
 for _ in $(seq 1 100); do
-  if node -e "fetch('http://127.0.0.1:$port/metrics').then(r=>r.text()).then(t=>process.exit(/^sendpulse_up\\{[^}]*\\} 1\$/m.test(t)?0:1),()=>process.exit(1))"; then polled=1; break; fi
+  if node -e "fetch('http://127.0.0.1:$port/metrics').then(r=>r.text()).then(t=>{process.exitCode=/^sendpulse_up\\{[^}]*\\} 1\$/m.test(t)?0:1},()=>{process.exitCode=1})"; then polled=1; break; fi
   sleep 0.2
 done
 [[ -n "$polled" ]] || { echo "no account reached sendpulse_up 1 within 20 s" >&2; tail -20 "$work/run.log" >&2; exit 1; }
