@@ -7,7 +7,7 @@ import type { SimAccountDef, SimEndpoint, Simulator } from '../../src/simulator/
 import { startPrivateRedis, type PrivateRedis } from '../../src/state/private-redis';
 import { TestSmtp } from './test-smtp';
 import { parseMetrics, sampleValue, type Sample } from './metrics-text';
-import { spawnCli, type CliProcess } from './monitor-env';
+import { killAll as killProcesses, spawnCli, type CliProcess } from './monitor-env';
 
 /** What a fault test's config holds besides the accounts; defaults next to each. */
 export interface FaultConfigOptions {
@@ -93,12 +93,7 @@ alerts:
       procs.push(p);
       return p;
     },
-    killAll: async () => {
-      for (const p of procs.splice(0)) {
-        if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    },
+    killAll: () => killProcesses(procs),
     stopSimulator: async () => {
       const port = rig.sim.port;
       await rig.sim.close();

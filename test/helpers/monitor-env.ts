@@ -79,3 +79,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
     url: () => waitFor('the metrics URL in the log', () => /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1], 20000),
   };
 }
+
+/** SIGKILLs every process of `procs` still running, waits for each to end, and empties the list. */
+export async function killAll(procs: CliProcess[]): Promise<void> {
+  for (const p of procs.splice(0)) {
+    if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    await p.exited;
+  }
+}

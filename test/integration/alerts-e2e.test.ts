@@ -1,6 +1,6 @@
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import { sampleValue, scrape } from '../helpers/metrics-text';
-import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { waitFor } from '../helpers/wait-for';
 import { TestSmtp } from '../helpers/test-smtp';
 
@@ -15,7 +15,7 @@ describe('alerts through the running monitor', () => {
     smtp = await TestSmtp.start();
   });
   afterAll(async () => {
-    for (const p of procs) if (p.proc.exitCode === null) { p.proc.kill('SIGKILL'); await p.exited; }
+    await killAll(procs);
     await smtp.down();
     await env.close();
   });

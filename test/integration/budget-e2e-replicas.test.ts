@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import type { RequestRecord } from '../../src/simulator/types';
-import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { sampleValue, scrape } from '../helpers/metrics-text';
 import { waitFor } from '../helpers/wait-for';
 
@@ -78,12 +78,7 @@ describe('request budget across worker processes (issue 3)', () => {
   });
   beforeEach(() => env.sim.clearRequests());
   afterEach(async () => {
-    for (const p of procs.splice(0)) {
-      if (p.proc.exitCode === null) {
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killAll(procs);
   });
   afterAll(async () => {
     conns.forEach((c) => c.disconnect());

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { RequestBudget } from '../../src/budget/request-budget';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import type { RequestRecord, SimEndpoint } from '../../src/simulator/types';
-import { spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { sampleValue, scrape } from '../helpers/metrics-text';
 import { waitFor } from '../helpers/wait-for';
 
@@ -57,12 +57,7 @@ describe('429s and the plan, end to end (issue 3)', () => {
   });
   afterEach(async () => {
     env.sim.clearFaults();
-    for (const p of procs.splice(0)) {
-      if (p.proc.exitCode === null) {
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killAll(procs);
   });
   afterAll(() => env.close());
 

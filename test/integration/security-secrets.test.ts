@@ -8,7 +8,7 @@ import { startSimulator } from '../../src/simulator/simulator';
 import type { Simulator } from '../../src/simulator/types';
 import { freePort } from '../../src/state/private-redis';
 import { parseMetrics, sampleValue } from '../helpers/metrics-text';
-import { spawnCli, type CliProcess } from '../helpers/monitor-env';
+import { killAll, spawnCli, type CliProcess } from '../helpers/monitor-env';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-cluster';
 import { waitFor } from '../helpers/wait-for';
 
@@ -124,12 +124,7 @@ ${opts.extra ?? ''}`);
     await new Promise<void>((res) => smtpAccepting.listen(smtpAcceptingPort, '127.0.0.1', () => res()));
   }, 30_000);
   afterEach(async () => {
-    for (const p of procs.splice(0)) {
-      if (p.proc.exitCode === null && p.proc.signalCode === null) {
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    }
+    await killAll(procs);
   });
   afterAll(async () => {
     await new Promise<void>((res) => smtpRefusing.close(() => res()));
