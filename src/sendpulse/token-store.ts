@@ -90,10 +90,6 @@ export class TokenStore implements TokenProvider {
     await this.redis.eval(DELETE_IF_SAME, 1, this.key(account), token);
   }
 
-  /** Forgets the account's token (credentials changed or account removed). */
-  async clear(account: string): Promise<void> {
-    await this.redis.del(this.key(account));
-  }
 
   private async read(account: string): Promise<StoredToken | null> {
     const raw = await this.redis.get(this.key(account));

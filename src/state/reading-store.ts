@@ -97,10 +97,6 @@ export class ReadingStore {
     });
   }
 
-  /** Forgets accounts that are no longer configured. */
-  async remove(account: string): Promise<void> {
-    await this.redis.del(this.key(account));
-  }
 }
 
 function num(v: string | undefined): number | null {
