@@ -89,9 +89,13 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
         if (m === 'PATCH') {
           const body = await jsonBody(req);
           if (!isPlainObject(body)) throw new BadRequest('body: must be an object');
-          const { unset, ...patch } = body;
+          const { unset, set, ...patch } = body;
           let a = sim.updateAccount(id, patch);
           if (unset !== undefined) a = sim.updateAccount(id, unsetPatch(unset));
+          if (set !== undefined) {
+            if (!isPlainObject(set) || Object.keys(set).some((k) => k === '')) throw new BadRequest('set: must map dotted paths to JSON values');
+            for (const [path, value] of Object.entries(set)) a = sim.setField(id, path, value as never);
+          }
           return sendJson(res, 200, publicAccount(a));
         }
       }

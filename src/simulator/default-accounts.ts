@@ -52,8 +52,10 @@ export function sampleTeam(): Json[] {
 }
 
 /**
- * A `/user/balance/detail` body with every section, balances as strings; tariff ends lie ahead of
- * `now` so a fresh demo shows nothing expired.
+ * A `/user/balance/detail` body with every section, shaped like a real account's: balances as
+ * strings, `email.is_unique_type`, and the SMTP credits and traffic ("1000 Mb" strings) that real
+ * accounts send beyond the reference's example. Tariff ends lie ahead of `now` so a fresh demo shows
+ * nothing expired.
  */
 export function sampleBalanceDetail(now: number, main = '9.36'): JsonObject {
   return {
@@ -64,8 +66,12 @@ export function sampleBalanceDetail(now: number, main = '9.36'): JsonObject {
       emails_left: 9914,
       maximum_subscribers: 10000,
       current_subscribers: 2350,
+      is_unique_type: false,
     },
-    smtp: { tariff_name: 'SMTP Free', end_date: formatDateTime(now + 45 * DAY_MS), auto_renew: 1 },
+    smtp: {
+      tariff_name: 'SMTP Free', end_date: formatDateTime(now + 45 * DAY_MS), auto_renew: 1,
+      email_qty: 12000, email_qty_left: 11876, qty_per_hour: 500, traffic_limit: '1000 Mb', traffic_limit_left: '987.50 Mb',
+    },
     push: { tariff_name: 'White Label', end_date: formatDate(now + 60 * DAY_MS), auto_renew: 0 },
   };
 }
@@ -94,6 +100,10 @@ export function generateAccount(i: number, now = Date.now()): SimAccountDef {
   const n = String(i).padStart(5, '0');
   const detail = sampleBalanceDetail(now, ((i * 37) % 10000 / 100).toFixed(2));
   (detail.email as JsonObject).emails_left = (i * 7919) % 100000;
+  (detail.smtp as JsonObject).email_qty_left = (i * 104729) % 12000;
+  // As on real accounts: some have push inactive (the section left out), some a push tariff with no end ("").
+  if (i % 5 === 0) delete detail.push;
+  else if (i % 7 === 0) (detail.push as JsonObject).end_date = '';
   return {
     id: `acct-${n}`,
     apiKey: `sim-key-${n}`,

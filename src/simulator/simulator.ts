@@ -7,7 +7,8 @@ import { FaultTable } from './fault-table';
 import { sendJson } from './http-util';
 import { RequestLog } from './request-log';
 import { TokenStore } from './token-store';
-import type { SimEndpoint, Simulator, SimulatorOptions } from './types';
+import { pathPatch } from './deep-merge';
+import type { SimAccountPatch, SimEndpoint, Simulator, SimulatorOptions } from './types';
 
 /** The reference's paths, mapped to the endpoint names used in the request log and the metrics. */
 const ROUTES: Record<string, SimEndpoint> = {
@@ -84,6 +85,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     // Copies go out so that a caller changing them cannot bypass the body cache.
     addAccount: (def) => structuredClone(store.add(def, now())),
     updateAccount: (id, patch) => structuredClone(store.update(id, patch)),
+    setField: (id, path, value) => {
+      // Unset first, so that an object value replaces the old one instead of being merged into it.
+      store.update(id, pathPatch(path, undefined) as SimAccountPatch);
+      return structuredClone(store.update(id, pathPatch(path, value) as SimAccountPatch));
+    },
     removeAccount: (id) => {
       tokens.drop(id);
       return store.remove(id);

@@ -174,6 +174,11 @@ export interface Simulator {
   addAccount(def: SimAccountDef): SimAccount;
   /** Deep-merges `patch` into the account; returns the result. Throws when the id is unknown. */
   updateAccount(id: string, patch: SimAccountPatch): SimAccount;
+  /**
+   * Sets one dotted path of the account (`balanceDetail.push.end_date`) to any JSON value, replacing
+   * what was there (objects included), creating objects on the way; for odd-field tests.
+   */
+  setField(id: string, path: string, value: Json): SimAccount;
   /** Removes an account and its tokens; false when there was none. */
   removeAccount(id: string): boolean;
   /** The stored account, or undefined. */

@@ -50,6 +50,25 @@ describe('simulator: control API', () => {
     expect((await http(`${sim.url}/user/info`, 'GET', undefined, 'ctl-key')).status).toBe(401);
   });
 
+  it('sets any field path to any JSON value, replacing objects, for odd-field tests', async () => {
+    await c('/accounts', 'POST', { id: 'odd', apiKey: 'odd-key' });
+    const get = async () => (await http(`${sim.url}/user/balance/detail`, 'GET', undefined, 'odd-key')).json;
+    // Shaped like a real account: SMTP credits and traffic, is_unique_type.
+    expect((await get()).smtp).toMatchObject({ email_qty: 12000, email_qty_left: 11876, qty_per_hour: 500, traffic_limit: '1000 Mb', traffic_limit_left: '987.50 Mb' });
+    expect((await get()).email.is_unique_type).toBe(false);
+    const r = await c('/accounts/odd', 'PATCH', { set: { 'balanceDetail.push.end_date': '', 'balanceDetail.smtp': [1, 2], 'balanceDetail.email.is_unique_type': { deep: [true] } } });
+    expect(r.status).toBe(200);
+    const detail = await get();
+    expect(detail.push.end_date).toBe('');
+    expect(detail.push.tariff_name).toBe('White Label');
+    expect(detail.smtp).toEqual([1, 2]);
+    expect(detail.email.is_unique_type).toEqual({ deep: [true] });
+    // An object replaces the object that was there instead of being merged into it.
+    await c('/accounts/odd', 'PATCH', { set: { 'balanceDetail.push': { auto_renew: 2 } } });
+    expect((await get()).push).toEqual({ auto_renew: 2 });
+    expect((await c('/accounts/odd', 'PATCH', { set: ['x'] })).status).toBe(400);
+  });
+
   it('adds several accounts at once and rejects invalid ones with every problem named', async () => {
     const many = await c('/accounts', 'POST', { accounts: [{ id: 'm1', apiKey: 'm1-key' }, { id: 'm2', apiKey: 'm2-key' }] });
     expect(many.status).toBe(201);
