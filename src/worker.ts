@@ -1,9 +1,7 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { POLLERS } from '../jobs/pollers';
-import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from './config/types';
-import { alertsPlugin } from './alerts/alerts-plugin';
+import { ENDPOINTS, type MonitorConfig } from './config/types';
+import { ENDPOINT_DEFS } from './sendpulse/endpoints';
 import { registerBudgetMetrics } from './budget/budget-metrics';
 import { planWarnings } from './budget/plan-warnings';
 import { effectiveIntervalFor, planConfig } from './budget/planner';
@@ -15,10 +13,11 @@ import { createClientMetrics } from './metrics/client-metrics';
 import { registerProcessMetrics } from './metrics/process-metrics';
 import { AuthBackoff } from './poller/auth-backoff';
 import { createPollLag, jobDueMs } from './metrics/poll-lag';
+import type { MonitorContext, MonitorPlugin } from './monitor-plugin';
+import { defaultPlugins } from './plugins';
 import { runPoll, type PollDeps } from './poller/run-poll';
 import { keepSchedules } from './poller/schedule-keeper';
 import type { PollJobData } from './poller/schedule-sync';
-import type { RequestGate } from './sendpulse/request-gate';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
 import { TokenStore } from './sendpulse/token-store';
 import { createRedis } from './state/redis-connection';
@@ -32,34 +31,13 @@ export const POLL_QUEUE = 'poll';
 
 /** Options of a monitor process; defaults next to each. */
 export interface MonitorOptions {
-  /** How often the process checks that its schedules still exist in Redis; default 5 s. */
-  scheduleCheckMs?: number;
-  /** Start the HTTP server; default true. */
-  serve?: boolean;
-  /** Replaces the per-account budget (tests of the client alone); default: the budget in Redis. */
-  gate?: RequestGate;
-  /** Extra metrics and hooks (budget, alerts) registered by their modules. */
+  /** What runs beside the polls (metrics, hooks after each poll, workers of their own); default src/plugins.ts (the built-in alerts). */
   plugins?: MonitorPlugin[];
-}
-
-/** A module that adds to a running monitor: metrics, a hook after each poll, a worker of its own. */
-export interface MonitorPlugin {
-  register?(ctx: MonitorContext): void | Promise<void>;
-  onPolled?(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed'): Promise<void>;
-  close?(): Promise<void>;
-}
-
-/** What plugins see of the monitor. */
-export interface MonitorContext {
-  config: MonitorConfig;
-  redis: Redis | Cluster;
-  registry: Registry;
-  store: ReadingStore;
 }
 
 /** A running monitor. */
 export interface Monitor {
-  url: string | null;
+  url: string;
   registry: Registry;
   /** Stop taking jobs, finish those in flight (at most `graceMs`), close everything. */
   close(graceMs?: number): Promise<void>;
@@ -89,19 +67,15 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const intervalFor = effectiveIntervalFor(plan);
   const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
   const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
-  const plugins = [
-    // Built-in alerts: rules evaluated after each poll and on a shared schedule, notifications on their own queue.
-    alertsPlugin(config, { intervalsFor: (a) => ({ balance: intervalFor(a, 'balance'), userInfo: intervalFor(a, 'user_info'), team: intervalFor(a, 'team') }) }),
-    ...(options.plugins ?? []),
-  ];
-  const ctx: MonitorContext = { config, redis, registry, store };
+  const plugins = options.plugins ?? defaultPlugins(config);
+  const ctx: MonitorContext = { config, redis, registry, store, intervalFor };
   for (const p of plugins) await p.register?.(ctx);
 
   const client = new SendPulseClient({
     baseUrl: config.sendpulse.baseUrl,
     timeoutMs: config.sendpulse.timeout,
     tokens: new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 }),
-    gate: options.gate ?? budget,
+    gate: budget,
     metrics,
   });
   const deps: PollDeps = {
@@ -122,16 +96,15 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
   queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
   const schedules = await keepSchedules({
-    queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, checkMs: options.scheduleCheckMs, log,
+    queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, log,
   });
 
   const worker = new Worker<PollJobData>(POLL_QUEUE, async (job: Job<PollJobData>, token?: string) => {
     const account = accounts.get(job.data.account);
-    const poller = POLLERS[job.data.endpoint];
-    if (!account || !poller) return 'unknown';
+    if (!account || !Object.prototype.hasOwnProperty.call(ENDPOINT_DEFS, job.data.endpoint)) return 'unknown';
     pollLag.observe(Math.max(0, (job.processedOn ?? Date.now()) - jobDueMs(job)) / 1000);
     try {
-      return await runPoll(deps, account, poller);
+      return await runPoll(deps, account, job.data.endpoint);
     } catch (err) {
       if (err instanceof BudgetExhaustedError && token) {
         // A scheduled poll whose wait reaches its scheduler's next run is skipped: BullMQ made that next
@@ -151,31 +124,28 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
 
   const accountMetrics = new AccountMetrics(store, () => config.accounts);
-  let server: RunningServer | null = null;
-  if (options.serve !== false) {
-    server = await startHttpServer(config.server, {
-      registry,
-      beforeScrape: async () => {
-        // With Redis down every read would wait out its retries (seconds each) and the scrape would
-        // pass Prometheus' timeout: answer at once with the process's own metrics instead.
-        if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
-        return (await accountMetrics.refresh()) + (await budgetMetrics.text());
-      },
-      notReadyReason: async () => {
-        if (redis.status !== 'ready') return `redis is ${redis.status}`;
-        await redis.ping();
-        if (!schedules.ready()) return 'schedules not registered yet';
-        return null;
-      },
-      accounts: () => config.accounts.map((a) => a.name),
-      version: VERSION,
-      log,
-    });
-    log.info({ url: server.url, accounts: config.accounts.length }, 'serving metrics');
-  }
+  const server: RunningServer = await startHttpServer(config.server, {
+    registry,
+    beforeScrape: async () => {
+      // With Redis down every read would wait out its retries (seconds each) and the scrape would
+      // pass Prometheus' timeout: answer at once with the process's own metrics instead.
+      if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+      return (await accountMetrics.refresh()) + (await budgetMetrics.text());
+    },
+    notReadyReason: async () => {
+      if (redis.status !== 'ready') return `redis is ${redis.status}`;
+      await redis.ping();
+      if (!schedules.ready()) return 'schedules not registered yet';
+      return null;
+    },
+    accounts: () => config.accounts.map((a) => a.name),
+    version: VERSION,
+    log,
+  });
+  log.info({ url: server.url, accounts: config.accounts.length }, 'serving metrics');
 
   return {
-    url: server?.url ?? null,
+    url: server.url,
     registry,
     close: async (graceMs = 8000) => {
       schedules.stop();
@@ -188,7 +158,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       ]);
       if (timedOut) await worker.close(true).catch(() => undefined);
       for (const p of plugins) await p.close?.().catch(() => undefined);
-      await server?.close();
+      await server.close();
       await queue.close().catch(() => undefined);
       await client.close().catch(() => undefined);
       for (const c of [redis, queueConn, workerConn]) c.disconnect();

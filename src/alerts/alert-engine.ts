@@ -1,23 +1,22 @@
 import type { Queue } from 'bullmq';
 import type { RedisClient } from '../state/redis-connection';
-import type { AccountConfig, Endpoint, MonitorConfig } from '../config/types';
+import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
-import { HistoryStore, type HistorySeries } from '../state/history-store';
+import { numberField } from '../sendpulse/readings';
+import { HistoryStore } from '../state/history-store';
 import { ReadingStore, type AccountState } from '../state/reading-store';
 import { notificationId, type AlertState, type NotificationRecord } from './alert-types';
 import { AlertStore } from './alert-store';
 import { describeAlert } from './describe-alert';
 import { nextAlertState, type Transition } from './next-alert-state';
 import { enqueueNotification, type NotificationJobData } from './notification-queue';
-import { observeOperationalRules, observeValueRules, type Observation } from './observe-rules';
+import { historyFields, observeOperationalRules, observeValueRules, type ObserveContext } from './observe-rules';
+import { ruleNamed, type Observation } from './rules';
 import { sweepOutbox } from './outbox-sweeper';
 import { configuredChannels } from './send-to-channel';
 import { severityFor } from './severity-for';
 
 const log = childLogger({ component: 'alerts' });
-
-/** Effective poll intervals of an account, ms. */
-export type Intervals = { balance: number; userInfo: number; team: number };
 
 /** What an AlertEngine needs. */
 export interface AlertEngineOptions {
@@ -25,8 +24,8 @@ export interface AlertEngineOptions {
   /** The monitor's key prefix (redis.prefix). */
   prefix: string;
   config: MonitorConfig;
-  /** The effective (possibly stretched) intervals of an account. */
-  intervalsFor: (account: string) => Intervals;
+  /** The effective (possibly stretched) poll interval of an account's endpoint, ms. */
+  intervalFor: (account: AccountConfig, endpoint: Endpoint) => number;
   /** The clock, ms; default Date.now. */
   now?: () => number;
   /** The notification queue (createNotificationQueue). */
@@ -71,25 +70,20 @@ export class AlertEngine {
     try {
       const now = this.now();
       const state = await this.readings.get(account.name);
-      const balance = state.endpoints.balance;
-      if (endpoint === 'balance' && outcome === 'ok' && balance.reading && balance.lastSuccessMs !== null) {
-        const r = balance.reading;
-        if (r.balance?.main != null) await this.history.record(account.name, 'balance', r.balance.main, balance.lastSuccessMs);
-        if (r.email?.emailsLeft != null) await this.history.record(account.name, 'emailsLeft', r.email.emailsLeft, balance.lastSuccessMs);
+      const es = state.endpoints[endpoint];
+      if (outcome === 'ok' && es.reading && es.lastSuccessMs !== null) {
+        const points = historyFields(account).flatMap((f) => {
+          const v = numberField(es.reading, f);
+          return v === null ? [] : [[f, v] as const];
+        });
+        await this.history.recordMany(account.name, points, es.lastSuccessMs);
       }
-      const batches = [await this.operationalBatch(account, state, now)];
-      if (endpoint === 'balance') batches.push(await this.valueBatch(account, state, now, outcome === 'ok' && balance.ok));
+      const batches = [await this.operationalBatch(account, state, now),
+        await this.valueBatch(account, state, now, endpoint, outcome === 'ok' && es.ok)];
       await this.apply(account, batches, now);
     } catch (err) {
       log.error({ account: account.name, endpoint, err }, 'alert evaluation failed');
     }
-  }
-
-  /** Evaluates `stale` and `credentials` for one account. */
-  async evaluateStale(account: AccountConfig): Promise<void> {
-    const now = this.now();
-    const state = await this.readings.get(account.name);
-    await this.apply(account, [await this.operationalBatch(account, state, now)], now);
   }
 
   /**
@@ -104,30 +98,38 @@ export class AlertEngine {
       await Promise.all(accounts.slice(i, i + 50).map(async (account, j) => {
         const state = states[i + j];
         const batches = [await this.operationalBatch(account, state, now),
-          await this.valueBatch(account, state, now, state.endpoints.balance.ok)];
+          ...await Promise.all(ENDPOINTS.map((e) => this.valueBatch(account, state, now, e, state.endpoints[e].ok)))];
         await this.apply(account, batches, now);
       }));
     }
     await sweepOutbox(this.store, this.opts.queue, configuredChannels(this.opts.config));
   }
 
-  private async valueBatch(account: AccountConfig, state: AccountState, now: number, fresh: boolean): Promise<Batch> {
-    const r = state.endpoints.balance.reading;
-    const rules = account.alerts.rules;
-    const runway = { balance: null as number | null, email: null as number | null };
-    if (rules.runway && r) {
-      if (r.balance?.main != null) runway.balance = await this.history.runway(account.name, 'balance', r.balance.main, now);
-      if (r.email?.emailsLeft != null) runway.email = await this.history.runway(account.name, 'emailsLeft', r.email.emailsLeft, now);
+  /** The value rules watching `endpoint`; `fresh` false (a failed poll) allows only reminders. */
+  private async valueBatch(account: AccountConfig, state: AccountState, now: number, endpoint: Endpoint, fresh: boolean): Promise<Batch> {
+    const reading = state.endpoints[endpoint].reading;
+    const runways = new Map<string, number | null>();
+    const runway = ruleNamed('runway');
+    if (runway?.kind === 'value' && runway.endpoint === endpoint && typeof account.alerts.rules.runway === 'object' && reading) {
+      for (const field of runway.history) {
+        const v = numberField(reading, field);
+        if (v !== null) runways.set(field, await this.history.runway(account.name, field, v, now));
+      }
     }
-    return { obs: observeValueRules(account, state, now, runway), fresh, pollMs: state.endpoints.balance.lastSuccessMs,
-      pendingPolls: this.opts.config.alerts.pendingPolls };
+    const obs = observeValueRules(this.context(account, state, now, null, runways), endpoint);
+    return { obs, fresh, pollMs: state.endpoints[endpoint].lastSuccessMs, pendingPolls: this.opts.config.alerts.pendingPolls };
   }
 
   private async operationalBatch(account: AccountConfig, state: AccountState, now: number): Promise<Batch> {
     const neverPolled = Object.values(state.endpoints).some((e) => e.lastSuccessMs === null);
-    const firstSeen = account.alerts.rules.stale && neverPolled ? await this.store.firstSeen(account.name, now) : null;
-    const obs = observeOperationalRules(this.opts.config.alerts, account, state, now, this.opts.intervalsFor(account.name), firstSeen);
+    const firstSeen = account.alerts.rules.stale !== false && neverPolled ? await this.store.firstSeen(account.name, now) : null;
+    const obs = observeOperationalRules(this.context(account, state, now, firstSeen));
     return { obs, fresh: true, pollMs: null, pendingPolls: 1 };
+  }
+
+  private context(account: AccountConfig, state: AccountState, now: number, firstSeenMs: number | null, runways?: Map<string, number | null>): ObserveContext {
+    return { account, alerts: this.opts.config.alerts, state, now, firstSeenMs, runways,
+      intervalFor: (e) => this.opts.intervalFor(account, e) };
   }
 
   private async apply(account: AccountConfig, batches: Batch[], now: number): Promise<void> {
@@ -160,13 +162,11 @@ export class AlertEngine {
 
   private async record(account: AccountConfig, o: Observation, prev: AlertState, t: Transition, now: number): Promise<NotificationRecord> {
     const d = describeAlert(o, t.state.severity);
-    const series: HistorySeries | null = o.rule === 'balance' || (o.rule === 'runway' && o.service === 'balance') ? 'balance'
-      : o.rule === 'emailsLeft' || (o.rule === 'runway' && o.service === 'email') ? 'emailsLeft' : null;
     let runwayMs: number | null = o.rule === 'runway' ? o.value : null;
     let recent: NotificationRecord['recent'] = [];
-    if (series) {
-      recent = await this.history.recent(account.name, series, RECENT_POINTS);
-      if (runwayMs === null && o.value !== null) runwayMs = await this.history.runway(account.name, series, o.value, now);
+    if (o.series) {
+      recent = await this.history.recent(account.name, o.series, RECENT_POINTS);
+      if (runwayMs === null && o.value !== null) runwayMs = await this.history.runway(account.name, o.series, o.value, now);
     }
     return {
       id: notificationId(account.name, o.rule, o.service, t.state.seq),

@@ -3,11 +3,8 @@
  * and the notification record that travels from a transition to the delivery job.
  */
 
-/** Every rule the engine knows; the `alert` label of sendpulse_alert_firing. */
-export type RuleName = 'balance' | 'emailsLeft' | 'tariffExpiry' | 'subscribers' | 'runway' | 'credentials' | 'stale';
-
-/** The value rules, driven by readings and thresholds. */
-export type ValueRuleName = 'balance' | 'emailsLeft' | 'tariffExpiry' | 'subscribers' | 'runway';
+/** A rule's name (src/alerts/rules/index.ts lists them); the `alert` label of sendpulse_alert_firing. */
+export type RuleName = string;
 
 /** `ok` is "not firing". */
 export type Severity = 'ok' | 'warning' | 'critical';
@@ -68,7 +65,10 @@ export interface NotificationRecord {
   recent: HistoryPoint[];
 }
 
-/** The Redis field / BullMQ jobId of a notification; `.` never occurs in account names, rules or services. */
+/**
+ * The Redis field / BullMQ jobId of a notification. Account names and rule names never contain `.`,
+ * so the id is unique even for services that do (the `unreadable` rule's field paths).
+ */
 export function notificationId(account: string, rule: RuleName, service: string, seq: number): string {
   return `${account}.${rule}.${service}.${seq}`;
 }

@@ -2,12 +2,12 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluateAlerts, EVALUATE_ALERTS_JOB } from '../../jobs/evaluate-alerts';
 import { startNotificationWorker } from '../../jobs/deliver-notification';
-import type { AccountConfig, Endpoint, MonitorConfig } from '../config/types';
+import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { createRedis, type RedisClient } from '../state/redis-connection';
 import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../stalled-jobs';
-import type { MonitorContext, MonitorPlugin } from '../worker';
-import { AlertEngine, type Intervals } from './alert-engine';
+import type { MonitorContext, MonitorPlugin } from '../monitor-plugin';
+import { AlertEngine } from './alert-engine';
 import { registerAlertMetrics } from './alert-metrics';
 import { createNotificationQueue } from './notification-queue';
 
@@ -16,8 +16,6 @@ const EVALUATE_QUEUE = 'alerts';
 
 /** Options; defaults next to each. */
 export interface AlertsPluginOptions {
-  /** Effective (possibly stretched) poll intervals of an account. */
-  intervalsFor: (account: AccountConfig) => Intervals;
   /** How often the periodic pass runs (stale, reminders, tariff ends nearing, outbox sweep); default 30 s, or the shortest poll interval if shorter. */
   evaluateEveryMs?: number;
 }
@@ -28,18 +26,17 @@ export interface AlertsPluginOptions {
  * alert metrics. Does nothing but the metrics when no channel is configured... except keep state,
  * so `sendpulse_alert_firing` still shows what would fire.
  */
-export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): MonitorPlugin {
+export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = {}): MonitorPlugin {
   const log = childLogger({ component: 'alerts' });
   const prefix = config.redis.prefix;
   let engine: AlertEngine | null = null;
   const conns: RedisClient[] = [];
   const closers: (() => Promise<unknown>)[] = [];
-  const byName = new Map(config.accounts.map((a) => [a.name, a]));
-  const shortest = Math.min(...config.accounts.flatMap((a) => Object.values(opts.intervalsFor(a))));
-  const every = opts.evaluateEveryMs ?? Math.max(1000, Math.min(30_000, shortest));
 
   return {
     async register(ctx: MonitorContext) {
+      const shortest = Math.min(...config.accounts.flatMap((a) => ENDPOINTS.map((e) => ctx.intervalFor(a, e))));
+      const every = opts.evaluateEveryMs ?? Math.max(1000, Math.min(30_000, shortest));
       const conn = (blocking: boolean, name: string) => {
         const c = createRedis(config.redis, log, { blocking, name });
         conns.push(c);
@@ -51,10 +48,7 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions): 
         prefix,
         config,
         queue: notifications,
-        intervalsFor: (name) => {
-          const a = byName.get(name);
-          return a ? opts.intervalsFor(a) : { balance: 300_000, userInfo: 3_600_000, team: 3_600_000 };
-        },
+        intervalFor: ctx.intervalFor,
       });
       registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready' });
       const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config, lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS });

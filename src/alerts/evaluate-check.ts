@@ -2,13 +2,26 @@ import type { AccountConfig, MonitorConfig } from '../config/types';
 import type { AccountState } from '../state/reading-store';
 import type { Severity } from './alert-types';
 import { describeAlert } from './describe-alert';
-import { observeOperationalRules, observeValueRules } from './observe-rules';
+import { observeOperationalRules, observeValueRules, type ObserveContext } from './observe-rules';
+import type { Observation } from './rules';
 import { severityFor, severityRank } from './severity-for';
 
-/** The worst severity over an account's rules and one line per rule that is not ok. */
+/** One rule's verdict in `check`. */
+export interface CheckFinding {
+  severity: Exclude<Severity, 'ok'>;
+  /** "balance 1.50 USD is below 2 USD". */
+  headline: string;
+  observation: Observation;
+}
+
+/** The worst severity over an account's rules and one finding per rule that is not ok. */
 export interface CheckResult {
   severity: Severity;
+  /** "CRITICAL: balance 1.50 USD is below 2 USD", one per finding. */
   problems: string[];
+  findings: CheckFinding[];
+  /** Every observation made (value rules and operational), for performance data. */
+  observations: Observation[];
 }
 
 /**
@@ -16,18 +29,16 @@ export interface CheckResult {
  * rules and thresholds as the engine, without hysteresis, pendingPolls or history (no runway).
  */
 export function evaluateCheck(config: MonitorConfig, account: AccountConfig, state: AccountState, now: number): CheckResult {
-  const obs = [
-    ...observeValueRules(account, state, now, { balance: null, email: null }),
-    ...observeOperationalRules(config.alerts, account, state, now, account.intervals, null),
-  ];
+  const ctx: ObserveContext = { account, alerts: config.alerts, state, now, intervalFor: (e) => account.intervals[e], firstSeenMs: null };
+  const observations = [...observeValueRules(ctx), ...observeOperationalRules(ctx)];
   let worst: Severity = 'ok';
-  const problems: string[] = [];
-  for (const o of obs) {
+  const findings: CheckFinding[] = [];
+  for (const o of observations) {
     if (o.value === null) continue;
     const s = severityFor(o.value, o.thresholds, o.direction, 'ok', 0);
     if (s === 'ok') continue;
     if (severityRank(s) > severityRank(worst)) worst = s;
-    problems.push(`${s.toUpperCase()}: ${describeAlert(o, s).headline}`);
+    findings.push({ severity: s, headline: describeAlert(o, s).headline, observation: o });
   }
-  return { severity: worst, problems };
+  return { severity: worst, problems: findings.map((f) => `${f.severity.toUpperCase()}: ${f.headline}`), findings, observations };
 }

@@ -1,10 +1,10 @@
 import { Counter, type Registry } from 'prom-client';
 import { childLogger } from '../logger';
+import { ENDPOINTS } from '../sendpulse/endpoints';
 import { esc, family, val } from '../metrics/text-format';
 import type { ConfigPlan } from './planner';
 import { BUDGET_WINDOWS, type RequestBudget } from './request-budget';
 
-const ENDPOINT_INTERVAL = [['user_info', 'userInfo'], ['team', 'team'], ['balance', 'balance']] as const;
 const LIMIT = ['sendpulse_api_budget_limit', 'Requests the monitor allows itself per account and window (second, minute, day, sliding), across all replicas.'] as const;
 const USED = ['sendpulse_api_budget_used', 'Requests to the SendPulse API counted in the budget window (second, minute, day, sliding) now, by all replicas together, token requests included.'] as const;
 const INTERVAL = ['sendpulse_schedule_interval_seconds', 'Interval between background polls of the endpoint, after stretching to fit the budget.'] as const;
@@ -42,8 +42,8 @@ export function registerBudgetMetrics(registry: Registry, budget: RequestBudget,
       const limits = budget.limits(account);
       return BUDGET_WINDOWS.map((w) => `${LIMIT[0]}{account="${esc(account)}",window="${w}"} ${val(limits[w])}\n`);
     })),
-    family(...INTERVAL, 'gauge', plan.accounts.flatMap((p) => ENDPOINT_INTERVAL.map(([endpoint, key]) =>
-      `${INTERVAL[0]}{account="${esc(p.account)}",endpoint="${endpoint}"} ${val(p.effectiveIntervals[key] / 1000)}\n`))),
+    family(...INTERVAL, 'gauge', plan.accounts.flatMap((p) => ENDPOINTS.map((endpoint) =>
+      `${INTERVAL[0]}{account="${esc(p.account)}",endpoint="${endpoint}"} ${val(p.effectiveIntervals[endpoint] / 1000)}\n`))),
   ].join('');
 
   return {

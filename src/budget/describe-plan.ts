@@ -1,10 +1,11 @@
+import { ENDPOINT_DEFS, ENDPOINTS } from '../sendpulse/endpoints';
 import { formatInterval } from './format-interval';
 import type { Intervals } from './plan-cost';
 import type { AccountPlan } from './planner';
 
-/** "balance 5m, userInfo 1h, team 1h": the config's own key names, so the text says what to edit. */
+/** "userInfo 1h, team 1h, balance 5m": the config's own key names, so the text says what to edit. */
 export function describeIntervals(i: Intervals): string {
-  return `balance ${formatInterval(i.balance)}, userInfo ${formatInterval(i.userInfo)}, team ${formatInterval(i.team)}`;
+  return ENDPOINTS.map((e) => `${ENDPOINT_DEFS[e].configKey} ${formatInterval(i[e])}`).join(', ');
 }
 
 /** "6 requests/min and 320/day against a budget of 5/min and 300/day": the numbers behind a misfit. */

@@ -37,7 +37,7 @@ export function formatPlanTable(plan: ConfigPlan): string {
     percent(p.quotaShare.perMinute),
     percent(p.quotaShare.perDay),
     formatInterval(p.effectiveIntervals.balance),
-    formatInterval(p.effectiveIntervals.userInfo),
+    formatInterval(p.effectiveIntervals.user_info),
     formatInterval(p.effectiveIntervals.team),
     status(p),
   ]);

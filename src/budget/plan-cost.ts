@@ -1,4 +1,4 @@
-import type { AccountConfig, Millis } from '../config/types';
+import { ENDPOINTS, type AccountConfig, type Millis } from '../config/types';
 import { renewAtMs } from '../sendpulse/token-lifetime';
 
 /** Poll intervals of one account, ms (the shape of AccountConfig.intervals). */
@@ -35,7 +35,7 @@ function worstIn(span: number, interval: Millis): number {
  * revoked token, which is rare and which the budget absorbs by delaying a poll.
  */
 export function planCost(intervals: Intervals, auth: AccountConfig['auth']['kind']): PlanCost {
-  const polls = [intervals.balance, intervals.userInfo, intervals.team];
+  const polls = ENDPOINTS.map((e) => intervals[e]);
   const token = auth === 'oauth' ? [TOKEN_RENEWAL_MS] : [];
   const all = [...polls, ...token];
   const sum = (span: number) => all.reduce((n, i) => n + worstIn(span, i), 0);

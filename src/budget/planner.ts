@@ -1,4 +1,4 @@
-import type { AccountConfig, BudgetConfig, Endpoint, MonitorConfig, PlanTier } from '../config/types';
+import { ENDPOINTS, type AccountConfig, type BudgetConfig, type Endpoint, type MonitorConfig, type PlanTier } from '../config/types';
 import { PLAN_QUOTAS, type PlanQuota } from './plan-quotas';
 import { planCost, type Intervals, type PlanCost } from './plan-cost';
 
@@ -55,7 +55,7 @@ export function costFits(cost: PlanCost, budget: BudgetConfig): boolean {
 function scale(intervals: Intervals, factor: number, slackMs = 0): Intervals {
   // Whole seconds: readable, and rounding up only lowers the cost.
   const up = (ms: number) => Math.max(ms, Math.ceil((ms * factor - slackMs) / 1000) * 1000);
-  return { balance: up(intervals.balance), userInfo: up(intervals.userInfo), team: up(intervals.team) };
+  return Object.fromEntries(ENDPOINTS.map((e) => [e, up(intervals[e])])) as Intervals;
 }
 
 /**
@@ -80,7 +80,7 @@ function smallestFit(intervals: Intervals, auth: AccountPlan['auth'], budget: Bu
   // hi is f* plus float noise (3600 s × 1.2333… = 4440.0000001 s, rounding up to 4441 s): take each
   // interval 1 ms lower before rounding where the result still fits.
   const chosen = scale(intervals, hi);
-  for (const key of ['balance', 'userInfo', 'team'] as const) {
+  for (const key of ENDPOINTS) {
     const trial = { ...chosen, [key]: scale(intervals, hi, 1)[key] };
     if (costFits(planCost(trial, auth), budget)) chosen[key] = trial[key];
   }
@@ -123,10 +123,8 @@ export function planConfig(config: MonitorConfig): ConfigPlan {
   return { accounts: config.accounts.map(planAccount) };
 }
 
-const INTERVAL_KEY: Record<Endpoint, keyof Intervals> = { user_info: 'userInfo', team: 'team', balance: 'balance' };
-
 /** The effective interval (ms) of an account's endpoint, for the worker's scheduler; the configured one for accounts the plan does not know. */
 export function effectiveIntervalFor(plan: ConfigPlan): (account: AccountConfig, endpoint: Endpoint) => number {
   const byName = new Map(plan.accounts.map((p) => [p.account, p]));
-  return (account, endpoint) => (byName.get(account.name)?.effectiveIntervals ?? account.intervals)[INTERVAL_KEY[endpoint]];
+  return (account, endpoint) => (byName.get(account.name)?.effectiveIntervals ?? account.intervals)[endpoint];
 }

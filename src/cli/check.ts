@@ -1,9 +1,10 @@
-import { POLLERS } from '../../jobs/pollers';
 import { evaluateCheck } from '../alerts/evaluate-check';
 import { failureReason } from '../poller/failure-reason';
 import type { AccountState, EndpointState, FailureReason } from '../state/reading-store';
 import { ENDPOINTS, type AccountConfig, type Endpoint } from '../config/types';
-import type { BalanceReading, ReadingByEndpoint } from '../sendpulse/readings';
+import { ENDPOINT_DEFS } from '../sendpulse/endpoints';
+import { formatTrafficBytes } from '../sendpulse/fields/traffic-bytes';
+import { numberField, textField, type Reading } from '../sendpulse/readings';
 import { OPEN_GATE } from '../sendpulse/request-gate';
 import { SendPulseClient } from '../sendpulse/sendpulse-client';
 import { MemoryTokens } from '../sendpulse/token-store';
@@ -21,19 +22,21 @@ function worse(a: number, b: number): number {
 
 /** A one-shot poll as the state the alert rules read. */
 function toAccountState(r: CheckResult, now: number): AccountState {
-  const ep = <E extends Endpoint>(e: E): EndpointState<E> => {
-    const reading = (r.readings[e] ?? null) as ReadingByEndpoint[E] | null;
+  const ep = (e: Endpoint): EndpointState => {
+    const reading = r.readings[e] ?? null;
     const reason = r.reasons[e] ?? null;
-    return { reading, lastSuccessMs: reading ? now : null, lastAttemptMs: now, ok: reason === null, reason };
+    // Unreadable since now: `check` judges one poll, so an unreadable field never reaches `unreadable`'s threshold.
+    const unreadableSince = Object.fromEntries((reading?.unreadable ?? []).map((p) => [p.path, now]));
+    return { reading, lastSuccessMs: reading ? now : null, lastAttemptMs: now, ok: reason === null, reason, unreadableSince };
   };
   const authFailed = Object.values(r.reasons).includes('auth');
-  return { endpoints: { user_info: ep('user_info'), team: ep('team'), balance: ep('balance') }, auth: authFailed ? 'failing' : 'ok' };
+  return { endpoints: Object.fromEntries(ENDPOINTS.map((e) => [e, ep(e)])) as AccountState['endpoints'], auth: authFailed ? 'failing' : 'ok' };
 }
 
 /** One account's answers from a single poll of every endpoint. */
 export interface CheckResult {
   account: AccountConfig;
-  readings: Partial<ReadingByEndpoint>;
+  readings: Partial<Record<Endpoint, Reading>>;
   errors: Partial<Record<Endpoint, string>>;
   reasons: Partial<Record<Endpoint, FailureReason>>;
 }
@@ -43,10 +46,10 @@ export async function pollOnce(accounts: readonly AccountConfig[], client: SendP
   return Promise.all(accounts.map(async (account) => {
     const result: CheckResult = { account, readings: {}, errors: {}, reasons: {} };
     for (const endpoint of ENDPOINTS) {
-      const poller = POLLERS[endpoint];
+      const def = ENDPOINT_DEFS[endpoint];
       try {
-        const body = await client.get(account, endpoint, poller.path);
-        (result.readings as Record<string, unknown>)[endpoint] = poller.parse(body, account);
+        const body = await client.get(account, endpoint, def.path);
+        result.readings[endpoint] = def.parse(body, { timeZone: account.timezone });
       } catch (err) {
         result.errors[endpoint] = err instanceof Error ? err.message : String(err);
         result.reasons[endpoint] = failureReason(err);
@@ -56,39 +59,63 @@ export async function pollOnce(accounts: readonly AccountConfig[], client: SendP
   }));
 }
 
-function money(b: BalanceReading['balance']): string {
-  if (!b || b.main === null) return '-';
-  return `${b.main.toFixed(2)} ${b.currency ?? ''}`.trim();
+function money(b: Reading | undefined): string {
+  const main = numberField(b, 'balance.main');
+  if (main === null) return '-';
+  return `${main.toFixed(2)} ${textField(b, 'balance.currency') ?? ''}`.trim();
 }
 
-function tariffEnds(b: BalanceReading | undefined, nowSec: number): string {
-  if (!b) return '-';
+/** "120 of 1000 (12.5 Mb of 1 Gb)": SMTP credits left, with the plan and the traffic when SendPulse sends them. */
+function smtpLeft(b: Reading | undefined): string {
+  const left = numberField(b, 'smtp.email_qty_left');
+  const qty = numberField(b, 'smtp.email_qty');
+  const traffic = numberField(b, 'smtp.traffic_limit_left');
+  const trafficLimit = numberField(b, 'smtp.traffic_limit');
   const parts: string[] = [];
-  for (const [service, t] of [['email', b.email], ['smtp', b.smtp], ['push', b.push]] as const) {
-    if (!t || t.endTime === null) continue;
-    const days = (t.endTime - nowSec) / 86400;
-    const date = new Date(t.endTime * 1000).toISOString().slice(0, 10);
+  if (left !== null) parts.push(qty !== null ? `${left} of ${qty}` : String(left));
+  if (traffic !== null) parts.push(`(${formatTrafficBytes(traffic)}${trafficLimit !== null ? ` of ${formatTrafficBytes(trafficLimit)}` : ''})`);
+  return parts.join(' ') || '-';
+}
+
+const END_FIELDS = [['email', 'email.finished_time'], ['smtp', 'smtp.end_date'], ['push', 'push.end_date']] as const;
+
+function tariffEnds(b: Reading | undefined, nowSec: number): string {
+  const parts: string[] = [];
+  for (const [service, field] of END_FIELDS) {
+    const end = numberField(b, field);
+    if (end === null) continue;
+    const days = (end - nowSec) / 86400;
+    const date = new Date(end * 1000).toISOString().slice(0, 10);
     parts.push(`${service} ${date} (${days < 0 ? 'ended' : `${Math.floor(days)}d left`})`);
   }
   return parts.join(', ') || '-';
+}
+
+/** Failed endpoints' errors, then the unreadable fields of the good ones ("push.end_date: is not a date"). */
+function problems(r: CheckResult): string {
+  const out = Object.values(r.errors) as string[];
+  for (const e of ENDPOINTS) for (const p of r.readings[e]?.unreadable ?? []) out.push(`${p.path}: ${p.problem}`);
+  return out.join('; ');
 }
 
 /** The table `check` prints: one row per account. */
 export function formatCheckTable(results: readonly CheckResult[], nowSec = Date.now() / 1000): string {
   const rows = results.map((r) => {
     const b = r.readings.balance;
-    const team = r.readings.team;
-    const errors = Object.values(r.errors).join('; ');
+    const active = numberField(r.readings.team, 'members.active');
+    const inactive = numberField(r.readings.team, 'members.inactive');
+    const emailsLeft = numberField(b, 'email.emails_left');
     return [
       r.account.name,
-      money(b?.balance ?? null),
-      b?.email?.emailsLeft != null ? String(b.email.emailsLeft) : '-',
+      money(b),
+      emailsLeft !== null ? String(emailsLeft) : '-',
+      smtpLeft(b),
       tariffEnds(b, nowSec),
-      team ? String(team.active + team.inactive) : '-',
-      errors || 'ok',
+      active !== null && inactive !== null ? String(active + inactive) : '-',
+      problems(r) || 'ok',
     ];
   });
-  return formatTable(['ACCOUNT', 'BALANCE', 'EMAILS LEFT', 'TARIFF ENDS', 'TEAM', 'ERRORS'], rows);
+  return formatTable(['ACCOUNT', 'BALANCE', 'EMAILS LEFT', 'SMTP LEFT', 'TARIFF ENDS', 'TEAM', 'ERRORS'], rows);
 }
 
 /** `sendpulse-monitor check [--config FILE]`: one poll of everything, a table, a Nagios exit code. */

@@ -1,4 +1,5 @@
-import { mergeAlertRules } from './merge-alert-rules';
+import { ENDPOINT_DEFS, ENDPOINTS, type PerEndpoint } from '../sendpulse/endpoints';
+import { mergeAlertRules, type RulesInput } from './merge-alert-rules';
 import { resolveBudget } from './resolve-budget';
 import type { RawAccount, RawConfig } from './schema';
 import { Secret } from './secret';
@@ -10,7 +11,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export function buildConfig(raw: RawConfig): MonitorConfig {
   const globalRules = raw.alerts.rules;
   const alerts: AlertsConfig = {
-    rules: mergeAlertRules(globalRules, {}),
+    rules: mergeAlertRules(globalRules as RulesInput, {}),
     repeatInterval: raw.alerts.repeatInterval,
     sendResolved: raw.alerts.sendResolved,
     hysteresis: raw.alerts.hysteresis,
@@ -45,13 +46,14 @@ function buildAccount(a: RawAccount, globalRules: RawConfig['alerts']['rules']):
   const auth: AccountAuth = apiKey
     ? { kind: 'apiKey', apiKey }
     : { kind: 'oauth', clientId: required(a.clientId), clientSecret: required(a.clientSecret ?? a.clientSecretFile) };
-  const rules: AlertRules = mergeAlertRules(globalRules, a.alerts.rules);
+  const rules: AlertRules = mergeAlertRules(globalRules as RulesInput, a.alerts.rules as RulesInput);
   return {
     name: a.name,
     auth,
     plan: a.plan,
     timezone: a.timezone,
-    intervals: { ...a.intervals },
+    // Translated once from the YAML keys (userInfo) to the endpoint names (user_info) used everywhere else.
+    intervals: Object.fromEntries(ENDPOINTS.map((e) => [e, (a.intervals as Record<string, number>)[ENDPOINT_DEFS[e].configKey]])) as PerEndpoint<number>,
     budget: resolveBudget(a.plan, a.budget),
     alerts: { rules, to: a.alerts.to },
   };

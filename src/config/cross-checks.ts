@@ -1,11 +1,13 @@
 import { PLAN_QUOTAS } from '../budget/plan-quotas';
 import { formatDuration } from './duration';
 import type { Problem } from './key-path';
-import { mergeThresholds, type RuleInput } from './merge-alert-rules';
+import { VALUE_RULES, type ValueRule } from '../alerts/rules';
+import { formatTrafficBytes } from '../sendpulse/fields/traffic-bytes';
+import { globalLevels, mergeThresholds, type RuleInput } from './merge-alert-rules';
 import { shareOf } from './resolve-budget';
-import { BELOW_RULES, HEADER_NAME, RULE_LEVELS, VALUE_RULES, type ValueRule } from './schema';
+import { HEADER_NAME } from './schema';
 import * as p from './value-parsers';
-import type { PlanTier } from './types';
+import type { Level, PlanTier } from './types';
 
 /**
  * The checks that need more than one key (auth choice, unique names, threshold order, budget
@@ -21,11 +23,11 @@ export function crossChecks(root: unknown): Problem[] {
   const globalRules = obj(alerts.rules) ?? {};
   const email = obj(alerts.email);
 
-  const globalLevels = new Map<ValueRule, Levels>();
+  const globals = new Map<string, Levels>();
   for (const rule of VALUE_RULES) {
-    const levels = readLevels(rule, globalRules[rule]);
-    globalLevels.set(rule, levels);
-    checkOrder(rule, levels, ['alerts', 'rules', rule], add);
+    const written = readLevels(rule, globalRules[rule.name]);
+    globals.set(rule.name, written === INVALID ? INVALID : globalLevels(rule.name, written));
+    checkOrder(rule, written, ['alerts', 'rules', rule.name], add);
   }
 
   const seen = new Map<string, number>();
@@ -49,14 +51,14 @@ export function crossChecks(root: unknown): Problem[] {
     const accAlerts = obj(acc.alerts) ?? {};
     const accRules = obj(accAlerts.rules) ?? {};
     for (const rule of VALUE_RULES) {
-      const own = readLevels(rule, accRules[rule]);
+      const own = readLevels(rule, accRules[rule.name]);
       if (own === undefined || own === false || own === INVALID) continue;
-      const global = globalLevels.get(rule);
+      const global = globals.get(rule.name);
       const merged = mergeThresholds(global === INVALID ? undefined : global, own);
-      const rulePath = [...at, 'alerts', 'rules', rule];
+      const rulePath = [...at, 'alerts', 'rules', rule.name];
       if (global === INVALID) continue;
       for (const level of ['warning', 'critical'] as const) {
-        if (merged?.[level] === undefined) add([...rulePath, level], `is required (alerts.rules.${rule} has no ${level} to inherit)`);
+        if (merged?.[level] === undefined) add([...rulePath, level], `is required (alerts.rules.${rule.name} has no ${level} to inherit)`);
       }
       checkOrder(rule, merged, rulePath, add);
     }
@@ -111,10 +113,10 @@ function readLevels(rule: ValueRule, raw: unknown): Levels {
   if (raw === undefined || raw === false) return raw;
   const o = obj(raw);
   if (!o) return INVALID;
-  const out: { warning?: number; critical?: number } = {};
+  const out: { warning?: Level; critical?: Level } = {};
   for (const level of ['warning', 'critical'] as const) {
     if (o[level] === undefined) continue;
-    const r = RULE_LEVELS[rule](o[level]);
+    const r = rule.level(o[level]);
     if (!r.ok) return INVALID;
     out[level] = r.value;
   }
@@ -125,9 +127,16 @@ function checkOrder(rule: ValueRule, levels: Levels, path: PropertyKey[], add: A
   if (levels === undefined || levels === false || levels === INVALID) return;
   const { warning, critical } = levels;
   if (warning === undefined || critical === undefined) return;
-  const shown = (n: number) => (rule === 'tariffExpiry' || rule === 'runway' ? formatDuration(n) : String(n));
-  const below = BELOW_RULES.includes(rule);
-  if (below ? critical >= warning : critical <= warning) {
+  // An amount and a percentage of a limit cannot be compared until the limit is known.
+  if (typeof warning !== typeof critical) return;
+  const amount = (l: Level) => (typeof l === 'number' ? l : l.fraction);
+  const shown = (l: Level) => {
+    if (typeof l !== 'number') return `${Number((l.fraction * 100).toFixed(4))}%`;
+    return rule.levelUnit === 'duration' ? formatDuration(l) : rule.levelUnit === 'bytes' ? formatTrafficBytes(l) : String(l);
+  };
+  const below = rule.direction === 'below';
+  const [w, c] = [amount(warning), amount(critical)];
+  if (below ? c >= w : c <= w) {
     add(path, `critical (${shown(critical)}) must be ${below ? 'below' : 'above'} warning (${shown(warning)})`);
   }
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { MAX_REQUESTS_PER_SECOND } from '../budget/plan-quotas';
+import { ALERT_RULES } from '../alerts/rules';
+import { ENDPOINT_DEFS, ENDPOINTS } from '../sendpulse/endpoints';
 import { readSecretFile } from './read-secret-file';
 import * as p from './value-parsers';
 import type { Parsed, Parser } from './value-parsers';
 import type { Secret } from './secret';
-import type { RedisNode } from './types';
+import type { Level, RedisNode } from './types';
 
 /**
  * The zod schema of the YAML file as written (before defaults from the plan tier, rule merging
@@ -47,44 +49,23 @@ export const PREFIX_PATTERN = /^[A-Za-z0-9_{}:-]+$/;
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Level parsers of the value rules; `subscribers` is a fraction of the limit, the rest are amounts or durations. */
-export const RULE_LEVELS = {
-  balance: p.numberIn({ what: 'a number' }),
-  emailsLeft: p.numberIn({ min: 0, what: 'a number of e-mails (0 or more)' }),
-  tariffExpiry: p.duration(0),
-  subscribers: p.numberIn({ min: 0, max: 1, what: 'a fraction from 0 to 1 (0.9 = 90 %)' }),
-  runway: p.duration(0),
-} as const;
-/** The name of a value rule (balance, emailsLeft, ...). */
-export type ValueRule = keyof typeof RULE_LEVELS;
-/** Every value rule, in the order problems are reported. */
-export const VALUE_RULES = Object.keys(RULE_LEVELS) as ValueRule[];
-/** Rules that fire when the value falls below the threshold; the others fire above it. */
-export const BELOW_RULES: readonly ValueRule[] = ['balance', 'emailsLeft', 'tariffExpiry', 'runway'];
-
-/** `{ warning, critical }` or `false` (off); in an account override either level may be left to the global rule. */
-function thresholds(level: Parser<number>, partial: boolean) {
+/** A rule's `{ warning, critical }` or `false` (off); in an account override either level may be left to the global rule. */
+function thresholds(level: Parser<Level>, partial: boolean) {
   const levelField = partial ? field(level).optional() : field(level);
   const shape = z.strictObject({ warning: levelField, critical: levelField });
   return z.unknown().transform((input, ctx) => {
     if (input === false) return false as const;
     const r = shape.safeParse(input, { reportInput: true });
-    if (r.success) return r.data as { warning?: number; critical?: number };
+    if (r.success) return r.data as { warning?: Level; critical?: Level };
     for (const issue of r.error.issues) ctx.issues.push(issue as never);
     return z.NEVER;
   });
 }
 
+/** `alerts.rules` (and an account's override): one key per rule of src/alerts/rules/index.ts. */
 function rules<F extends z.ZodType>(partial: boolean, flag: F) {
-  return z.strictObject({
-    balance: thresholds(RULE_LEVELS.balance, partial).optional(),
-    emailsLeft: thresholds(RULE_LEVELS.emailsLeft, partial).optional(),
-    tariffExpiry: thresholds(RULE_LEVELS.tariffExpiry, partial).optional(),
-    subscribers: thresholds(RULE_LEVELS.subscribers, partial).optional(),
-    runway: thresholds(RULE_LEVELS.runway, partial).optional(),
-    credentials: flag,
-    stale: flag,
-  });
+  return z.strictObject(Object.fromEntries(ALERT_RULES.map((r) =>
+    [r.name, r.kind === 'value' ? thresholds(r.level, partial).optional() : flag])) as Record<string, z.ZodType>);
 }
 
 const REDIS_URL = ['redis:', 'rediss:'];
@@ -124,6 +105,11 @@ function redisChoices(redis: Record<string, unknown>, ctx: z.core.$RefinementCtx
   if (has('password') && has('passwordFile')) ctx.addIssue({ code: 'custom', message: 'set only one of password and passwordFile', path: [] });
 }
 
+/** `accounts[].intervals`: one duration per endpoint, under the endpoint's config key, with its default. */
+function intervalFields() {
+  return Object.fromEntries(ENDPOINTS.map((e) => [ENDPOINT_DEFS[e].configKey, field(p.duration(1000)).default(ENDPOINT_DEFS[e].defaultIntervalMs)]));
+}
+
 /** The schema for a config file whose relative `...File` paths are read from `baseDir`. */
 export function buildConfigSchema(baseDir: string) {
   const file = secretFile(baseDir);
@@ -138,13 +124,7 @@ export function buildConfigSchema(baseDir: string) {
     clientSecretFile: file.optional(),
     plan: field(p.oneOf(['free', 'standard', 'enterprise'])).default('free'),
     timezone: field(p.timeZone).default('UTC'),
-    intervals: z
-      .strictObject({
-        balance: field(p.duration(1000)).default(5 * MINUTE),
-        userInfo: field(p.duration(1000)).default(HOUR),
-        team: field(p.duration(1000)).default(HOUR),
-      })
-      .prefault({}),
+    intervals: z.strictObject(intervalFields()).prefault({}),
     budget: z
       .strictObject({
         perMinute: field(positiveInt).optional(),

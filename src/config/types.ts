@@ -1,11 +1,11 @@
+import type { PerEndpoint } from '../sendpulse/endpoints';
 import type { Secret } from './secret';
 
 /** Durations in this module are milliseconds; YAML gives them as `30s`, `5m`, `1h`, `7d` (or a number of seconds). */
 export type Millis = number;
 
 export type PlanTier = 'free' | 'standard' | 'enterprise';
-export type Endpoint = 'user_info' | 'team' | 'balance';
-export const ENDPOINTS: readonly Endpoint[] = ['user_info', 'team', 'balance'];
+export { ENDPOINTS, type Endpoint, type PerEndpoint } from '../sendpulse/endpoints';
 
 /** How an account authenticates: a static API key or OAuth2 client credentials. */
 export type AccountAuth =
@@ -26,23 +26,26 @@ export interface BudgetConfig {
   onOverflow: 'stretch' | 'refuse';
 }
 
-/** A two-level threshold. For `balance`, `emailsLeft`, `subscribers` it is a value; for the duration rules, millis. */
+/** A threshold level as written: an amount (money, count, bytes, ms), or a fraction of the value's limit (`10%` → `{ fraction: 0.1 }`). */
+export type Level = number | { fraction: number };
+
+/** A two-level rule's levels as configured. */
+export interface Levels {
+  warning: Level;
+  critical: Level;
+}
+
+/** Two levels resolved to amounts of the observed value (a fraction of a limit already multiplied out). */
 export interface Thresholds {
   warning: number;
   critical: number;
 }
 
-/** The value rules (issue 4); a rule left out is off. */
-export interface AlertRules {
-  balance?: Thresholds;
-  emailsLeft?: Thresholds;
-  tariffExpiry?: Thresholds;
-  subscribers?: Thresholds;
-  runway?: Thresholds;
-  /** Operational rules, on by default. */
-  credentials: boolean;
-  stale: boolean;
-}
+/**
+ * The rules in force, by rule name (src/alerts/rules/index.ts lists them): a two-level rule's Levels
+ * when it is on (absent: off), an operational rule's on/off flag.
+ */
+export type AlertRules = Record<string, Levels | boolean | undefined>;
 
 export interface AccountConfig {
   /** The metric label: [a-z0-9_-]+, unique. */
@@ -52,8 +55,8 @@ export interface AccountConfig {
   plan: PlanTier;
   /** IANA zone the tariff end dates are read in; default `UTC`. */
   timezone: string;
-  /** Poll intervals; defaults balance 5m, userInfo 1h, team 1h; minimum 1s. */
-  intervals: { balance: Millis; userInfo: Millis; team: Millis };
+  /** Poll interval per endpoint, ms (YAML keys `balance`, `userInfo`, `team`, translated once); defaults 5m, 1h, 1h; minimum 1s. */
+  intervals: PerEndpoint<Millis>;
   budget: BudgetConfig;
   /** Per-account alert overrides: merged over `alerts.rules`; extra recipients. */
   alerts: { rules: AlertRules; to: string[] };

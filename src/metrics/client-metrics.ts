@@ -5,6 +5,8 @@ export interface ClientMetrics {
   requests: Counter<'account' | 'endpoint' | 'code'>;
   duration: Histogram<'endpoint'>;
   pollErrors: Counter<'account' | 'endpoint' | 'reason'>;
+  /** Unreadable fields seen in good polls, by endpoint and field path (never the value, never the account: bounded by the field table). */
+  fieldErrors: Counter<'endpoint' | 'field'>;
 }
 
 /** Registers the per-process request and poll-error metrics on `registry`. */
@@ -27,6 +29,12 @@ export function createClientMetrics(registry: Registry): ClientMetrics {
       name: 'sendpulse_poll_errors_total',
       help: 'Background polls of the SendPulse API by this process that failed, by reason (timeout, network, http_5xx, rate_limited, auth, invalid_response).',
       labelNames: ['account', 'endpoint', 'reason'],
+      registers: [registry],
+    }),
+    fieldErrors: new Counter({
+      name: 'sendpulse_response_field_errors_total',
+      help: 'Fields of SendPulse answers this process could not read (wrong type, unknown flag, negative count, bad date), by endpoint and field path; the rest of each answer was kept.',
+      labelNames: ['endpoint', 'field'],
       registers: [registry],
     }),
   };

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import type { AccountConfig, Endpoint } from '../config/types';
+import type { AccountConfig } from '../config/types';
 import { ErrorCodes, SpmError, hasCode } from '../errors';
 import type { ClientMetrics } from '../metrics/client-metrics';
+import { ENDPOINT_DEFS, type Endpoint } from '../sendpulse/endpoints';
+import type { Reading } from '../sendpulse/readings';
 import type { SendPulseClient } from '../sendpulse/sendpulse-client';
 import type { ReadingStore } from '../state/reading-store';
 import type { AuthBackoff } from './auth-backoff';
-import type { EndpointPoller } from './endpoint-poller';
 import { failureReason } from './failure-reason';
 
 /** What a poll did: read a good value, failed (recorded), or was skipped (credentials in back-off). */
@@ -24,27 +25,40 @@ export interface PollDeps {
 }
 
 /**
- * Polls one endpoint of one account: fetch, parse, store. Every failure is recorded (metric, state) and
- * swallowed, so one endpoint or account never breaks another. A BudgetExhaustedError is rethrown: it is
- * not a failure, the caller delays the job until the budget has room.
+ * Polls one endpoint of one account: fetch, parse, store. A reading with unreadable fields is a good
+ * poll (the readable values are kept; each unreadable field is counted and logged once when it
+ * becomes unreadable and once when it reads again). Every failure is recorded (metric, state) and
+ * swallowed, so one endpoint or account never breaks another. A BudgetExhaustedError is rethrown: it
+ * is not a failure, the caller delays the job until the budget has room.
  */
-export async function runPoll(deps: PollDeps, account: AccountConfig, poller: EndpointPoller): Promise<PollOutcome> {
+export async function runPoll(deps: PollDeps, account: AccountConfig, endpoint: Endpoint): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
+  const def = ENDPOINT_DEFS[endpoint];
   if ((await deps.authBackoff.remainingMs(account.name)) > 0) return 'skipped';
-  let reading: unknown;
+  let reading: Reading;
   try {
-    const body = await deps.client.get(account, poller.endpoint, poller.path);
-    reading = poller.parse(body, account);
+    const body = await deps.client.get(account, endpoint, def.path);
+    reading = def.parse(body, { timeZone: account.timezone });
   } catch (err) {
     if (hasCode(err, ErrorCodes.BUDGET)) throw err;
-    await recordFailure(deps, account, poller.endpoint, err, now());
+    await recordFailure(deps, account, endpoint, err, now());
     return 'failed';
   }
-  if (await deps.store.saveSuccess(account.name, poller.endpoint, reading as never, now())) {
+  for (const p of reading.unreadable) deps.metrics.fieldErrors.inc({ endpoint, field: p.path });
+  const saved = await deps.store.saveSuccess(account.name, endpoint, reading, now());
+  if (saved.authRecovered) {
     await deps.authBackoff.succeeded(account.name);
     deps.log.info({ account: account.name }, 'credentials accepted again; polling resumes at the normal rate');
   }
-  await deps.onPolled?.(account, poller.endpoint, 'ok');
+  // One line per change, not per poll; the path and the kind of problem, never the value (it may be personal).
+  for (const field of saved.becameUnreadable) {
+    const problem = reading.unreadable.find((p) => p.path === field)?.problem ?? 'unreadable';
+    deps.log.warn({ account: account.name, endpoint, field }, `field ${field} of ${def.path} is unreadable (${problem}); the rest of the answer is kept`);
+  }
+  for (const field of saved.readableAgain) {
+    deps.log.info({ account: account.name, endpoint, field }, `field ${field} of ${def.path} reads again`);
+  }
+  await deps.onPolled?.(account, endpoint, 'ok');
   return 'ok';
 }
 

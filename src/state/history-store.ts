@@ -1,7 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 
-/** The series kept for the runway forecast. */
-export type HistorySeries = 'balance' | 'emailsLeft';
+/** A series kept: the path of a reading's field (`balance.main`, `smtp.email_qty_left`). */
+export type HistorySeries = string;
+
+/** Key names of the series version 0.1 kept, so that an upgrade keeps their history (a runway needs 42 h of it). */
+const LEGACY_KEY: Record<string, string> = { 'balance.main': 'balance', 'email.emails_left': 'emailsLeft' };
 
 /** A value at a time (ms epoch). */
 export interface HistoryPoint {
@@ -35,9 +38,10 @@ return 1
 `;
 
 /**
- * A compact history of balance.main and email.emailsLeft per account in Redis (one sorted set per
- * series, at most one point per step over the runway window) and the runway forecast from it: the
- * least-squares slope over the window, extrapolated to zero.
+ * A compact history of the fields the alert rules watch (balance.main, email.emails_left,
+ * smtp.email_qty_left, ...) per account in Redis (one sorted set per series, at most one point per
+ * step over the runway window) and the runway forecast from it: the least-squares slope over the
+ * window, extrapolated to zero.
  */
 export class HistoryStore {
   readonly windowMs: number;
@@ -54,13 +58,24 @@ export class HistoryStore {
 
   /** The Redis key of one series. */
   key(account: string, series: HistorySeries): string {
-    return `${this.prefix}:hist:${account}:${series}`;
+    return `${this.prefix}:hist:${account}:${LEGACY_KEY[series] ?? series}`;
   }
 
   /** Records a value seen by a good poll (kept if the newest point is at least a step older). */
   async record(account: string, series: HistorySeries, value: number, atMs: number): Promise<void> {
-    if (!Number.isFinite(value)) return;
-    await this.redis.eval(RECORD_SCRIPT, 1, this.key(account, series), String(atMs), String(value), String(this.stepMs), String(this.windowMs));
+    await this.recordMany(account, [[series, value]], atMs);
+  }
+
+  /** Records several series of one poll in one round trip (pipelined); non-finite values are skipped. */
+  async recordMany(account: string, points: readonly (readonly [HistorySeries, number])[], atMs: number): Promise<void> {
+    const finite = points.filter(([, v]) => Number.isFinite(v));
+    if (finite.length === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const [series, value] of finite) {
+      pipe.eval(RECORD_SCRIPT, 1, this.key(account, series), String(atMs), String(value), String(this.stepMs), String(this.windowMs));
+    }
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
   }
 
   /** The points within the window ending at `now`, oldest first. */

@@ -69,10 +69,34 @@ describe('a running monitor while the SendPulse API misbehaves', () => {
     ['a 503 page', 'http_5xx', { kind: 'http_5xx', status: 503 }],
     ['a 200 with an HTML maintenance page', 'invalid_response', { kind: 'html' }],
     ['truncated JSON', 'invalid_response', { kind: 'truncated' }],
-    ['a section as a list, an object for a list, a list for an object', 'invalid_response', { kind: 'wrong_shape' }],
-    ['a balance of "n/a"', 'invalid_response', { kind: 'wrong_shape', shape: 'balance_na', endpoint: 'balance' }],
+    ['an object for the team list', 'invalid_response', { kind: 'wrong_shape', endpoint: 'team' }],
+    ['a list for the user info object', 'invalid_response', { kind: 'wrong_shape', endpoint: 'user_info' }],
   ])('answered with %s: counted as %s, last values kept, no alert, back within 5 s', async (_what, reason, fault) => {
     await faultAndRecover({ ...fault, account: 'main' }, reason, ['main']);
+  });
+
+  it.each<[string, FaultSpec, number, string]>([
+    ['every section as a list', { kind: 'wrong_shape', shape: 'section_as_list', endpoint: 'balance' }, 4, 'balance'],
+    ['a balance of "n/a"', { kind: 'wrong_shape', shape: 'balance_na', endpoint: 'balance' }, 1, 'balance.main'],
+  ])('answered with %s: the poll succeeds, the odd part is unreadable and counted, nothing made up, no alert, read again within 5 s', async (_what, fault, unreadable, field) => {
+    const logFrom = p.output().length;
+    const id = rig.sim.setFault({ ...fault, account: 'main' }).id;
+    const s = await waitFor('the unreadable fields to show', async () => {
+      const now = await scrapeOk(url);
+      return sampleValue(now, 'sendpulse_response_unreadable_fields', { account: 'main', endpoint: 'balance' }) === unreadable && now;
+    }, 15000);
+    // Not a failed poll: the answer was read, and what could not be read has no sample (never the old value shown as current).
+    expect(up(s, 'main')).toBe(1);
+    expect(sampleValue(s, 'sendpulse_balance', { account: 'main', kind: 'main' })).toBeUndefined();
+    expect(sampleValue(s, 'sendpulse_response_field_errors_total', { endpoint: 'balance', field })).toBeGreaterThanOrEqual(1);
+    expect(up(s, 'other')).toBe(1);
+    const lines = logRecords(p.output(), logFrom).filter((r) => r.account === 'main' && r.field === field);
+    expect(lines).toHaveLength(1);
+    expect(String(lines[0].msg)).not.toContain('n/a');
+    rig.sim.clearFaults(id);
+    const cleared = Date.now();
+    await waitFor('the balance read again', async () => sampleValue(await scrapeOk(url), 'sendpulse_balance', { account: 'main', kind: 'main' }) === 50, RECOVERY_MS + 5000);
+    expect(Date.now() - cleared).toBeLessThan(RECOVERY_MS);
   });
 
   it('answers slower than sendpulse.timeout (3 s against 1 s) count as timeouts and hold up no other account', async () => {

@@ -37,7 +37,7 @@ const IORedis = require('ioredis').default;
     startNotificationWorker({ connection: new IORedis(Number(REDIS_PORT), '127.0.0.1', { maxRetriesPerRequest: null }), redis, prefix: PREFIX,
       config, lockDuration: 1000, stalledInterval: 500 });
   }
-  const engine = new AlertEngine({ redis, prefix: PREFIX, config, queue, now: () => Number(NOW), intervalsFor: () => config.accounts[0].intervals });
+  const engine = new AlertEngine({ redis, prefix: PREFIX, config, queue, now: () => Number(NOW), intervalFor: (account, endpoint) => account.intervals[endpoint] });
   await engine.onPoll(config.accounts[0], 'balance', 'ok');
   setInterval(() => {}, 1000);
 })();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseBalance } from '../../src/sendpulse/parse-balance';
+import { balanceEndpoint } from '../../src/sendpulse/endpoints/balance';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait-for';
 import { AlertHarness, TestSmtp, emailTo } from '../unit/alerts/alert-harness';
@@ -138,8 +138,8 @@ describe('alert e-mails (real SMTP, real Redis)', () => {
     a.config.accounts[0].alerts.rules = a.config.alerts.rules;
     a.startWorker();
     // Ends at midnight in Kyiv (UTC+3 in summer) = 21:00 UTC the day before; critical 1 day earlier.
-    const reading = parseBalance({ email: { tariff_name: 'x', finished_time: '2026-05-10 00:00:00', emails_left: 10 } }, 'Europe/Kyiv');
-    expect(reading.email?.endTime).toBe(Date.UTC(2026, 4, 9, 21) / 1000);
+    const reading = balanceEndpoint.parse({ email: { tariff_name: 'x', finished_time: '2026-05-10 00:00:00', emails_left: 10 } }, { timeZone: 'Europe/Kyiv' });
+    expect(reading.values['email.finished_time']).toBe(Date.UTC(2026, 4, 9, 21) / 1000);
     a.clock = Date.UTC(2026, 4, 8, 20, 59);
     await a.pollOk(reading);
     await a.engine.evaluateAll();

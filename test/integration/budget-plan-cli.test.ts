@@ -50,7 +50,7 @@ describe('sendpulse-monitor plan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('shop     standard  4        300      10          300         0.20%      0.03%      6m11s    1h14m      1h14m  stretched x1.23');
     expect(r.stderr).toBe('warning: account "shop": the configured intervals would make 4 requests/min and 363/day against a budget of 10/min and 300/day; '
-      + 'stretched x1.23 from balance 5m, userInfo 1h, team 1h to balance 6m11s, userInfo 1h14m, team 1h14m (4/min, 300/day)\n');
+      + 'stretched x1.23 from userInfo 1h, team 1h, balance 5m to userInfo 1h14m, team 1h14m, balance 6m11s (4/min, 300/day)\n');
   });
 
   it('exits 1 with the numbers and the smallest fitting intervals when a refuse account does not fit', async () => {
@@ -65,7 +65,7 @@ describe('sendpulse-monitor plan', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('strict   free  3        1488');
     expect(r.stderr).toBe('accounts[1].budget: account "strict" would make 3 requests/min and 1488/day against a budget of 10/min and 1000/day '
-      + '(onOverflow: refuse); intervals balance 1m, userInfo 1h, team 1h; the smallest intervals that fit: balance 1m30s, userInfo 1h29m, team 1h29m\n');
+      + '(onOverflow: refuse); intervals userInfo 1h, team 1h, balance 1m; the smallest intervals that fit: userInfo 1h29m, team 1h29m, balance 1m30s\n');
     expect(r.stderr + r.stdout).not.toMatch(/k3y-value/);
   });
 

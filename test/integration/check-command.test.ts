@@ -28,8 +28,8 @@ describe('sendpulse-monitor check', () => {
   - name: rich
     apiKey: key-rich`);
     expect(code).toBe(0);
-    expect(out).toMatch(/ACCOUNT\s+BALANCE\s+EMAILS LEFT\s+TARIFF ENDS\s+TEAM\s+ERRORS/);
-    expect(out).toMatch(/rich\s+50\.00 USD\s+9914\s+email \d{4}-\d\d-\d\d \(29d left\), smtp .*\s+3\s+ok/);
+    expect(out).toMatch(/ACCOUNT\s+BALANCE\s+EMAILS LEFT\s+SMTP LEFT\s+TARIFF ENDS\s+TEAM\s+ERRORS/);
+    expect(out).toMatch(/rich\s+50\.00 USD\s+9914\s+11876 of 12000 \(987\.5 Mb of 1000 Mb\)\s+email \d{4}-\d\d-\d\d \(29d left\), smtp .*\s+3\s+ok/);
   });
 
   it('exits 1 (WARNING) and 2 (CRITICAL) by the alert rules, naming the problem', async () => {
@@ -52,7 +52,7 @@ describe('sendpulse-monitor check', () => {
   - name: wrong
     apiKey: not-a-real-key-123`);
     expect(code).toBe(2);
-    expect(out).toMatch(/wrong\s+-\s+-\s+-\s+-\s+user_info: .*API key was rejected/);
+    expect(out).toMatch(/wrong\s+-\s+-\s+-\s+-\s+-\s+user_info: .*API key was rejected/);
     expect(out).toContain('wrong: CRITICAL: ');
     expect(out).not.toContain('not-a-real-key-123');
   });
@@ -64,7 +64,7 @@ describe('sendpulse-monitor check', () => {
   - name: rich
     apiKey: key-rich`);
       expect(code).toBe(3);
-      expect(out).toMatch(/rich\s+-\s+-\s+-\s+-\s+user_info: HTTP 502/);
+      expect(out).toMatch(/rich\s+-\s+-\s+-\s+-\s+-\s+user_info: HTTP 502/);
     } finally {
       env.sim.clearFaults();
     }

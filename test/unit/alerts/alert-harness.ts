@@ -6,7 +6,7 @@ import { AlertEngine } from '../../../src/alerts/alert-engine';
 import { createNotificationQueue } from '../../../src/alerts/notification-queue';
 import { Secret } from '../../../src/config/secret';
 import type { MonitorConfig } from '../../../src/config/types';
-import type { BalanceReading } from '../../../src/sendpulse/readings';
+import type { Reading } from '../../../src/sendpulse/readings';
 import { ReadingStore } from '../../../src/state/reading-store';
 import { freePort } from '../../helpers/free-port';
 import type { TestRedis } from '../../helpers/redis-server';
@@ -38,7 +38,7 @@ export class AlertHarness {
     const conn = redis ?? new IORedis(this.r.url);
     if (!redis) this.extra.push(conn);
     return new AlertEngine({ redis: conn, prefix: this.prefix, config: this.config, queue: this.queue, now: () => this.clock,
-      intervalsFor: (name) => this.config.accounts.find((a) => a.name === name)!.intervals });
+      intervalFor: (account, endpoint) => account.intervals[endpoint] });
   }
 
   startWorker(opts: { lockDuration?: number; stalledInterval?: number } = {}): Worker {
@@ -51,7 +51,7 @@ export class AlertHarness {
   }
 
   /** A good balance poll at the current clock, then the engine hook, as the poll job does. */
-  async pollOk(reading: BalanceReading, engine = this.engine, account = 'main'): Promise<void> {
+  async pollOk(reading: Reading, engine = this.engine, account = 'main'): Promise<void> {
     await this.readings.saveSuccess(account, 'balance', reading, this.clock);
     await engine.onPoll(this.config.accounts.find((a) => a.name === account)!, 'balance', 'ok');
   }

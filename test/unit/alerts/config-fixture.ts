@@ -1,6 +1,6 @@
 import { Secret } from '../../../src/config/secret';
 import type { AccountConfig, AlertsConfig, MonitorConfig } from '../../../src/config/types';
-import type { BalanceReading } from '../../../src/sendpulse/readings';
+import type { Reading } from '../../../src/sendpulse/readings';
 import type { AccountState } from '../../../src/state/reading-store';
 
 export const DAY = 86400_000;
@@ -17,7 +17,7 @@ export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Par
   };
   const accounts = (over.accounts ?? ['main']).map((name): AccountConfig => ({
     name, auth: { kind: 'apiKey', apiKey: new Secret('k-secret') }, plan: 'free', timezone: 'UTC',
-    intervals: { balance: 5 * MIN, userInfo: 60 * MIN, team: 60 * MIN },
+    intervals: { balance: 5 * MIN, user_info: 60 * MIN, team: 60 * MIN },
     budget: { perMinute: 10, perDay: 5000, perSecond: 5, share: 0.01, onOverflow: 'stretch' },
     alerts: { rules: alerts.rules, to: [] }, ...over.account,
   }));
@@ -27,25 +27,38 @@ export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Par
   };
 }
 
-/** A balance reading with healthy values unless overridden. */
-export function balanceReading(over: { main?: number | null; emailsLeft?: number | null; current?: number; max?: number; emailEnd?: number | null; smtpEnd?: number | null } = {}): BalanceReading {
-  return {
-    balance: { main: over.main === undefined ? 50 : over.main, bonus: 0, currency: 'USD' },
-    email: { tariffName: 'Pay as you go', endTime: over.emailEnd ?? null, autoRenew: true,
-      emailsLeft: over.emailsLeft === undefined ? 5000 : over.emailsLeft, maximumSubscribers: over.max ?? 1000, currentSubscribers: over.current ?? 10 },
-    smtp: over.smtpEnd === undefined ? null : { tariffName: 'SMTP', endTime: over.smtpEnd, autoRenew: false },
-    push: null,
+/** A balance reading with healthy values unless overridden (`smtpLeft` etc. add an smtp section). */
+export function balanceReading(over: {
+  main?: number | null; emailsLeft?: number | null; current?: number; max?: number; emailEnd?: number | null; smtpEnd?: number | null;
+  smtpLeft?: number | null; smtpQty?: number | null; trafficLeft?: number | null; trafficLimit?: number | null;
+  unreadable?: string[];
+} = {}): Reading {
+  const values: Reading['values'] = {
+    'balance.main': over.main === undefined ? 50 : over.main, 'balance.bonus': 0, 'balance.currency': 'USD',
+    'email.tariff_name': 'Pay as you go', 'email.finished_time': over.emailEnd ?? null, 'email.auto_renew': true,
+    'email.emails_left': over.emailsLeft === undefined ? 5000 : over.emailsLeft,
+    'email.maximum_subscribers': over.max ?? 1000, 'email.current_subscribers': over.current ?? 10, 'email.is_unique_type': null,
   };
+  const smtp = over.smtpEnd !== undefined || over.smtpLeft !== undefined || over.trafficLeft !== undefined;
+  if (smtp) {
+    Object.assign(values, {
+      'smtp.tariff_name': 'SMTP', 'smtp.end_date': over.smtpEnd ?? null, 'smtp.auto_renew': false,
+      'smtp.email_qty': over.smtpQty === undefined ? 10000 : over.smtpQty, 'smtp.email_qty_left': over.smtpLeft ?? null, 'smtp.qty_per_hour': 100,
+      'smtp.traffic_limit': over.trafficLimit === undefined ? 1000 * 2 ** 20 : over.trafficLimit, 'smtp.traffic_limit_left': over.trafficLeft ?? null,
+    });
+  }
+  for (const path of over.unreadable ?? []) values[path] = null;
+  return { values, unreadable: (over.unreadable ?? []).map((path) => ({ path, problem: 'is not a date' })) };
 }
 
 /** An AccountState with a good balance poll at `atMs` (other endpoints polled well too). */
-export function accountState(reading: BalanceReading | null, atMs: number, auth: 'ok' | 'failing' = 'ok'): AccountState {
-  const good = { lastSuccessMs: atMs, lastAttemptMs: atMs, ok: true, reason: null };
+export function accountState(reading: Reading | null, atMs: number, auth: 'ok' | 'failing' = 'ok', unreadableSinceMs = atMs): AccountState {
+  const good = { lastSuccessMs: atMs, lastAttemptMs: atMs, ok: true, reason: null, unreadableSince: {} };
   return {
     endpoints: {
-      user_info: { reading: { id: 1, currency: 'USD', country: null, timeZone: null, locale: null }, ...good },
-      team: { reading: { active: 1, inactive: 0 }, ...good },
-      balance: { reading, ...good },
+      user_info: { reading: { values: { id: 1, currency: 'USD', country: null, time_zone: null, locale: null }, unreadable: [] }, ...good },
+      team: { reading: { values: { 'members.active': 1, 'members.inactive': 0 }, unreadable: [] }, ...good },
+      balance: { reading, ...good, unreadableSince: Object.fromEntries((reading?.unreadable ?? []).map((p) => [p.path, unreadableSinceMs])) },
     },
     auth,
   };

@@ -2,16 +2,23 @@ import type { NotificationRecord } from '../../../src/alerts/alert-types';
 import { describeAlert, formatDuration } from '../../../src/alerts/describe-alert';
 import { evaluateCheck } from '../../../src/alerts/evaluate-check';
 import { formatNotification, webhookPayload } from '../../../src/alerts/format-notification';
-import { observeOperationalRules, observeValueRules } from '../../../src/alerts/observe-rules';
+import { observeOperationalRules, observeValueRules, type ObserveContext } from '../../../src/alerts/observe-rules';
+import type { AccountConfig, MonitorConfig } from '../../../src/config/types';
+import type { AccountState } from '../../../src/state/reading-store';
 import { runwayFrom } from '../../../src/state/history-store';
 import { DAY, accountState, balanceReading, makeConfig } from './config-fixture';
 
 const NOW = Date.UTC(2026, 4, 1, 12);
 
+/** How the engine observes: the account's own intervals, no history. */
+function ctx(config: MonitorConfig, state: AccountState, account: AccountConfig = config.accounts[0], runways?: Map<string, number | null>): ObserveContext {
+  return { account, alerts: config.alerts, state, now: NOW, intervalFor: (e) => account.intervals[e], firstSeenMs: null, runways };
+}
+
 describe('alert texts', () => {
   it('writes the subject sentence the way the issue shows it', () => {
     const config = makeConfig();
-    const obs = observeValueRules(config.accounts[0], accountState(balanceReading({ main: 1.5 }), NOW), NOW, { balance: null, email: null });
+    const obs = observeValueRules(ctx(config, accountState(balanceReading({ main: 1.5 }), NOW)));
     const bal = obs.find((o) => o.rule === 'balance')!;
     expect(describeAlert(bal, 'critical').headline).toBe('balance 1.50 USD is below 2 USD');
     expect(describeAlert({ ...bal, value: 50 }, 'ok').headline).toBe('balance 50.00 USD');
@@ -19,7 +26,7 @@ describe('alert texts', () => {
 
   it('says an end date already past is over, per service', () => {
     const config = makeConfig();
-    const obs = observeValueRules(config.accounts[0], accountState(balanceReading({ smtpEnd: NOW / 1000 - 7200 }), NOW), NOW, { balance: null, email: null });
+    const obs = observeValueRules(ctx(config, accountState(balanceReading({ smtpEnd: NOW / 1000 - 7200 }), NOW)));
     const smtp = obs.find((o) => o.rule === 'tariffExpiry' && o.service === 'smtp')!;
     expect(describeAlert(smtp, 'critical').headline).toBe('smtp tariff ended 2h ago');
     // The email section has no end date and push is absent: no data, never a made-up value.
@@ -28,13 +35,11 @@ describe('alert texts', () => {
 
   it('holds stale while the credentials alert explains it, and judges it again once they work', () => {
     const config = makeConfig();
-    const account = config.accounts[0];
-    const intervals = { balance: 5 * 60_000, userInfo: 3600_000, team: 3600_000 };
     const longAgo = NOW - 10 * 3600_000;
-    const failing = observeOperationalRules(config.alerts, account, accountState(balanceReading(), longAgo, 'failing'), NOW, intervals, null);
+    const failing = observeOperationalRules(ctx(config, accountState(balanceReading(), longAgo, 'failing')));
     expect(failing.find((o) => o.rule === 'credentials')!.value).toBe(1);
     expect(failing.filter((o) => o.rule === 'stale').map((o) => o.value)).toEqual([null, null, null]);
-    const working = observeOperationalRules(config.alerts, account, accountState(balanceReading(), longAgo, 'ok'), NOW, intervals, null);
+    const working = observeOperationalRules(ctx(config, accountState(balanceReading(), longAgo, 'ok')));
     expect(working.filter((o) => o.rule === 'stale').every((o) => o.value === 10 * 3600_000)).toBe(true);
   });
 
@@ -68,10 +73,10 @@ describe('evaluateCheck', () => {
   it('gives the worst severity and one line per problem', () => {
     const config = makeConfig();
     const state = accountState(balanceReading({ main: 5, emailsLeft: 50 }), NOW);
-    expect(evaluateCheck(config, config.accounts[0], state, NOW)).toEqual({
+    expect(evaluateCheck(config, config.accounts[0], state, NOW)).toMatchObject({
       severity: 'critical', problems: ['WARNING: balance 5.00 USD is below 10 USD', 'CRITICAL: e-mails left 50 is below 100'],
     });
-    expect(evaluateCheck(config, config.accounts[0], accountState(balanceReading(), NOW), NOW)).toEqual({ severity: 'ok', problems: [] });
+    expect(evaluateCheck(config, config.accounts[0], accountState(balanceReading(), NOW), NOW)).toMatchObject({ severity: 'ok', problems: [] });
   });
 
   it('reports failing credentials as critical', () => {

@@ -13,7 +13,7 @@ export function makeAccount(
       : { kind: 'apiKey', apiKey: new Secret('k3y-value') },
     plan: over.plan ?? 'free',
     timezone: 'UTC',
-    intervals: { balance: 300_000, userInfo: 3_600_000, team: 3_600_000, ...over.intervals },
+    intervals: { balance: 300_000, user_info: 3_600_000, team: 3_600_000, ...over.intervals },
     budget: { perMinute: 10, perDay: 5000, perSecond: 5, share: 0.01, onOverflow: 'stretch', ...over.budget },
     alerts: { rules: { credentials: true, stale: true }, to: [] },
   };

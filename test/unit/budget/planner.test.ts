@@ -9,7 +9,7 @@ import { makeAccount, makeConfig } from './make-account';
 
 describe('planner cost', () => {
   it('counts one request per poll and the worst minute when every endpoint is due at once', () => {
-    const p = planAccount(makeAccount('main', { intervals: { balance: 30_000, userInfo: 60_000, team: 60_000 }, budget: { perMinute: 100, perDay: 10_000 } }));
+    const p = planAccount(makeAccount('main', { intervals: { balance: 30_000, user_info: 60_000, team: 60_000 }, budget: { perMinute: 100, perDay: 10_000 } }));
     expect(p.planned.perMinute).toBe(2 + 1 + 1);
     expect(p.planned.perDay).toBe(2880 + 1440 + 1440);
   });
@@ -29,7 +29,7 @@ describe('planner on the default config', () => {
     const p = plan.accounts[0];
     expect(p.status).toBe('fits');
     expect(p.planned).toMatchObject({ perMinute: 3, perDay: 336 });
-    expect(p.effectiveIntervals).toEqual({ balance: 300_000, userInfo: 3_600_000, team: 3_600_000 });
+    expect(p.effectiveIntervals).toEqual({ balance: 300_000, user_info: 3_600_000, team: 3_600_000 });
     expect(p.quotaShare.perMinute).toBeCloseTo(3 / 1000);
     expect(planWarnings(plan)).toEqual([]);
     expect(() => assertPlanFits(plan)).not.toThrow();
@@ -43,7 +43,7 @@ describe('planner when the schedule does not fit', () => {
     const p = planAccount(shop);
     expect(p.status).toBe('stretched');
     expect(p.planned.perDay).toBe(363);
-    expect(p.effectiveIntervals).toEqual({ balance: 371_000, userInfo: 4_440_000, team: 4_440_000 });
+    expect(p.effectiveIntervals).toEqual({ balance: 371_000, user_info: 4_440_000, team: 4_440_000 });
     expect(p.effective.perDay).toBeLessThanOrEqual(300);
     // One second less on the tightest interval no longer fits.
     expect(costFits(planCost({ ...p.effectiveIntervals, balance: 370_000 }, 'oauth'), p.budget)).toBe(false);
@@ -55,7 +55,7 @@ describe('planner when the schedule does not fit', () => {
   it('warns once per stretched account with the planned and effective intervals', () => {
     expect(planWarnings(planConfig(makeConfig([makeAccount('main'), shop])))).toEqual([
       'account "shop": the configured intervals would make 4 requests/min and 363/day against a budget of 10/min and 300/day; '
-      + 'stretched x1.23 from balance 5m, userInfo 1h, team 1h to balance 6m11s, userInfo 1h14m, team 1h14m (4/min, 300/day)',
+      + 'stretched x1.23 from userInfo 1h, team 1h, balance 5m to userInfo 1h14m, team 1h14m, balance 6m11s (4/min, 300/day)',
     ]);
   });
 
@@ -73,8 +73,8 @@ describe('planner when the schedule does not fit', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'accounts[1].budget: account "strict" would make 4 requests/min and 363/day against a budget of 10/min and 300/day '
-      + '(onOverflow: refuse); intervals balance 5m, userInfo 1h, team 1h; '
-      + 'the smallest intervals that fit: balance 6m11s, userInfo 1h14m, team 1h14m',
+      + '(onOverflow: refuse); intervals userInfo 1h, team 1h, balance 5m; '
+      + 'the smallest intervals that fit: userInfo 1h14m, team 1h14m, balance 6m11s',
     ]);
   });
 
@@ -89,20 +89,20 @@ describe('planner when the schedule does not fit', () => {
     const seconds = fc.integer({ min: 1, max: 7200 }).map((s) => s * 1000);
     fc.assert(fc.property(seconds, seconds, seconds, fc.boolean(), fc.integer({ min: 5, max: 200 }), fc.integer({ min: 40, max: 20_000 }),
       (balance, userInfo, team, oauth, perMinute, perDay) => {
-        const account = makeAccount('p', { oauth, intervals: { balance, userInfo, team }, budget: { perMinute, perDay, perSecond: 5 } });
+        const account = makeAccount('p', { oauth, intervals: { balance, user_info: userInfo, team }, budget: { perMinute, perDay, perSecond: 5 } });
         const p = planAccount(account);
         if (p.status === 'fits') return;
         expect(p.status).toBe('stretched');
         expect(costFits(p.effective, p.budget)).toBe(true);
         const f = p.stretchFactor as number;
         const stretch = (ms: number, by: number) => Math.max(ms, Math.ceil((ms * by) / 1000) * 1000);
-        for (const key of ['balance', 'userInfo', 'team'] as const) {
+        for (const key of ['balance', 'user_info', 'team'] as const) {
           // Rounded up to whole seconds, at most one second less where float noise was trimmed.
           expect(p.effectiveIntervals[key]).toBeGreaterThanOrEqual(stretch(p.intervals[key], f) - 1000);
           expect(p.effectiveIntervals[key]).toBeLessThanOrEqual(stretch(p.intervals[key], f));
         }
         const by = f * 0.999;
-        const smaller = { balance: stretch(balance, by), userInfo: stretch(userInfo, by), team: stretch(team, by) };
+        const smaller = { balance: stretch(balance, by), user_info: stretch(userInfo, by), team: stretch(team, by) };
         expect(by <= 1 || !costFits(planCost(smaller, account.auth.kind), p.budget)).toBe(true);
       }), { numRuns: 300 });
   });

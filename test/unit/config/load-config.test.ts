@@ -18,7 +18,7 @@ describe('loading a config file', () => {
     expect(main.name).toBe('main');
     expect(main.auth.kind).toBe('apiKey');
     expect(main.auth.kind === 'apiKey' && main.auth.apiKey.reveal()).toBe('key-from-env');
-    expect(main.intervals).toEqual({ balance: 300_000, userInfo: 3_600_000, team: 3_600_000 });
+    expect(main.intervals).toEqual({ balance: 300_000, user_info: 3_600_000, team: 3_600_000 });
     expect(main.budget).toEqual({ perMinute: 10, perDay: 5000, perSecond: 5, share: 0.01, onOverflow: 'stretch' });
     expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000 });
     expect(config.redis.url.reveal()).toBe('redis://127.0.0.1:6379');
@@ -44,13 +44,13 @@ describe('loading a config file', () => {
       name: 'main',
       plan: 'free',
       timezone: 'UTC',
-      intervals: { balance: 300_000, userInfo: 3_600_000, team: 3_600_000 },
+      intervals: { balance: 300_000, user_info: 3_600_000, team: 3_600_000 },
       // 1 % of the free tier's 1,000/min and 500,000/day (issue 3).
       budget: { perMinute: 10, perDay: 5000, perSecond: 5, share: 0.01, onOverflow: 'stretch' },
-      alerts: { rules: { credentials: true, stale: true }, to: [] },
+      alerts: { rules: { tariffExpiry: { warning: 604_800_000, critical: 86_400_000 }, credentials: true, stale: true, unreadable: true }, to: [] },
     });
     expect(config.alerts).toEqual({
-      rules: { credentials: true, stale: true },
+      rules: { tariffExpiry: { warning: 604_800_000, critical: 86_400_000 }, credentials: true, stale: true, unreadable: true },
       repeatInterval: 86_400_000,
       sendResolved: true,
       hysteresis: 0.05,
@@ -88,7 +88,7 @@ describe('loading a config file', () => {
 
     const [main, shop] = config.accounts;
     expect(main.auth.kind === 'apiKey' && main.auth.apiKey.reveal()).toBe('main-key');
-    expect(main).toMatchObject({ plan: 'standard', timezone: 'Europe/Berlin', intervals: { balance: 60_000, userInfo: 7_200_000, team: 1_800_000 } });
+    expect(main).toMatchObject({ plan: 'standard', timezone: 'Europe/Berlin', intervals: { balance: 60_000, user_info: 7_200_000, team: 1_800_000 } });
     // share 0.02 of the standard tier: 2 % of 2,000/min and 1,000,000/day.
     expect(main.budget).toEqual({ perMinute: 40, perDay: 20_000, perSecond: 2, share: 0.02, onOverflow: 'refuse' });
     expect(shop.auth).toEqual({ kind: 'oauth', clientId: 'shop-id', clientSecret: expect.any(Secret) });
@@ -113,6 +113,7 @@ describe('loading a config file', () => {
       runway: { warning: 1_209_600_000, critical: 259_200_000 },
       credentials: true,
       stale: true,
+      unreadable: true,
     });
     expect(config.alerts.email?.smtpUrl.reveal()).toBe('smtps://mailer:mail-pass@smtp.example.com:465');
     expect(config.alerts.email).toMatchObject({ from: 'monitor@example.com', to: ['ops@example.com'] });
@@ -137,8 +138,11 @@ alerts:
     expect(main.alerts.rules).toEqual({
       balance: { warning: 10, critical: 1 },
       subscribers: { warning: 0.8, critical: 0.95 },
+      // On by default: it needs no currency or plan size (alerts.rules.tariffExpiry: false turns it off).
+      tariffExpiry: { warning: 604_800_000, critical: 86_400_000 },
       credentials: true,
       stale: false,
+      unreadable: true,
     });
     expect(main.alerts.to).toEqual(['cfo@example.com']);
     expect(other.alerts.rules).toEqual(config.alerts.rules);
@@ -227,14 +231,14 @@ describe('examples/config.yaml', () => {
     try {
       t.write('secrets/metrics-token', 'x\n');
       const text = readFileSync(example, 'utf8')
-        .replace(/^(\s*)# (\s*)(balance|emailsLeft|tariffExpiry|subscribers|runway|dashboardUrl|email|smtpUrl|from|to|webhook|url|headers):(?= |$)/gm, '$1$2$3:')
+        .replace(/^(\s*)# (\s*)(balance|emailsLeft|smtpEmailsLeft|smtpTraffic|tariffExpiry|subscribers|runway|dashboardUrl|email|smtpUrl|from|to|webhook|url|headers):(?= |$)/gm, '$1$2$3:')
         .replace(/^(\s*)# (auth):/m, '$1$2:')
         .replace(/^(\s*)# (\s*)(bearerTokenFile): \/run\/secrets\//m, '$1$2$3: secrets/');
       const config = loadConfig({
         file: t.write('config.yaml', text),
         env: { SENDPULSE_API_KEY: 'k', SMTP_URL: 'smtp://mail:25', ALERT_WEBHOOK_URL: 'https://hooks.example.com/x', ALERT_WEBHOOK_TOKEN: 't' },
       });
-      expect(Object.keys(config.alerts.rules).sort()).toEqual(['balance', 'credentials', 'emailsLeft', 'runway', 'stale', 'subscribers', 'tariffExpiry']);
+      expect(Object.keys(config.alerts.rules).sort()).toEqual(['balance', 'credentials', 'emailsLeft', 'runway', 'smtpEmailsLeft', 'smtpTraffic', 'stale', 'subscribers', 'tariffExpiry', 'unreadable']);
       expect(config.alerts.email?.to).toEqual(['ops@example.com']);
       expect(config.alerts.webhook?.headers.Authorization.reveal()).toBe('Bearer t');
       expect(config.server.auth?.kind).toBe('bearer');

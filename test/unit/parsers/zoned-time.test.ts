@@ -1,5 +1,7 @@
 import { ConfigError, InvalidResponseError } from '../../../src/errors';
-import { parseBalance } from '../../../src/sendpulse/parse-balance';
+import { balanceEndpoint } from '../../../src/sendpulse/endpoints/balance';
+
+const parseBalance = (body: unknown, timeZone: string) => balanceEndpoint.parse(body, { timeZone });
 import { parseZonedDateTime } from '../../../src/sendpulse/zoned-time';
 
 /** The instant of an ISO-8601 UTC string, in Unix seconds: the expected values below are written this way to be checkable by eye. */
@@ -65,9 +67,9 @@ describe('tariff end dates are read in the account zone', () => {
       push: { end_date: '2018-11-30' },
     };
     const reading = parseBalance(body, 'Pacific/Auckland');
-    expect(reading.email?.endTime).toBe(utc('2019-04-24T20:03:02Z'));
-    expect(reading.smtp?.endTime).toBe(utc('2018-11-21T02:05:39Z'));
-    expect(reading.push?.endTime).toBe(utc('2018-11-29T11:00:00Z'));
+    expect(reading.values['email.finished_time']).toBe(utc('2019-04-24T20:03:02Z'));
+    expect(reading.values['smtp.end_date']).toBe(utc('2018-11-21T02:05:39Z'));
+    expect(reading.values['push.end_date']).toBe(utc('2018-11-29T11:00:00Z'));
   });
 });
 
@@ -94,14 +96,16 @@ describe('dates that do not exist or are not dates', () => {
     expect(() => parseZonedDateTime(s, 'Europe/Kyiv', 'smtp.end_date')).toThrow(/^balance: invalid response: smtp\.end_date: /);
   });
 
-  it("treats SendPulse's zero date as a tariff without an end in a balance answer", () => {
-    const reading = parseBalance({ smtp: { end_date: '0000-00-00 00:00:00' }, push: { end_date: '0000-00-00' } }, 'UTC');
-    expect(reading.smtp?.endTime).toBeNull();
-    expect(reading.push?.endTime).toBeNull();
+  it("treats SendPulse's zero date and an empty string as a tariff without an end in a balance answer", () => {
+    const reading = parseBalance({ smtp: { end_date: '0000-00-00 00:00:00' }, push: { end_date: '0000-00-00' }, email: { finished_time: '' } }, 'UTC');
+    expect(reading.values['smtp.end_date']).toBeNull();
+    expect(reading.values['push.end_date']).toBeNull();
+    expect(reading.values['email.finished_time']).toBeNull();
+    expect(reading.unreadable).toEqual([]);
   });
 
-  it('rejects a date that is not a string', () => {
-    expect(() => parseBalance({ smtp: { end_date: 1542812739 } }, 'UTC')).toThrow('smtp.end_date: expected a date string, got a number');
+  it('makes a date that is not a string unreadable, naming the field and not the value', () => {
+    expect(parseBalance({ smtp: { end_date: 1542812739 } }, 'UTC').unreadable).toEqual([{ path: 'smtp.end_date', problem: 'expected a date string, got a number' }]);
   });
 
   it('quotes at most 80 characters of a bad date', () => {

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { InvalidResponseError } from '../../src/errors';
+import { AccountMetrics } from '../../src/metrics/account-metrics';
+import { ENDPOINTS, ENDPOINT_DEFS, type Endpoint } from '../../src/sendpulse/endpoints';
+import { decodeJsonBody } from '../../src/sendpulse/decode-body';
+import type { Reading } from '../../src/sendpulse/readings';
+import { decodeAccount, type ReadingStore } from '../../src/state/reading-store';
+
+/** Where the recorded SendPulse bodies are: test/fixtures/<endpoint>/. */
+export const FIXTURES = join(__dirname, '../fixtures');
+
+/** The time every fixture reading is said to be taken at, so the .prom files do not change. */
+export const FIXTURE_POLL_MS = Date.UTC(2026, 0, 1);
+
+/** Decodes and parses one fixture the way a poll does (dates in UTC); the reading or the InvalidResponseError. */
+export function readFixture(endpoint: Endpoint, file: string): Reading | InvalidResponseError {
+  const text = readFileSync(join(FIXTURES, endpoint, file), 'utf8');
+  const contentType = extname(file) === '.html' ? 'text/html; charset=utf-8' : 'application/json';
+  try {
+    return ENDPOINT_DEFS[endpoint].parse(decodeJsonBody(endpoint, 200, contentType, text), { timeZone: 'UTC' });
+  } catch (err) {
+    if (err instanceof InvalidResponseError) return err;
+    throw err;
+  }
+}
+
+/**
+ * What /metrics shows for an account `main` whose only good poll of `endpoint` gave `reading`: the
+ * real renderer (AccountMetrics over the stored state), the families that have samples, then one
+ * comment line per unreadable field. This is the text the .prom files hold.
+ */
+export async function fixtureMetrics(endpoint: Endpoint, reading: Reading): Promise<string> {
+  const hash: Record<string, string> = {};
+  for (const e of ENDPOINTS) Object.assign(hash, { [`${e}.ok`]: '1' });
+  Object.assign(hash, {
+    [`${endpoint}.reading`]: JSON.stringify(reading), [`${endpoint}.success`]: String(FIXTURE_POLL_MS),
+    [`${endpoint}.attempt`]: String(FIXTURE_POLL_MS), [`${endpoint}.ok`]: '1',
+  });
+  const store = { getMany: async () => [decodeAccount(hash)] } as unknown as ReadingStore;
+  const text = await new AccountMetrics(store, () => [{ name: 'main' } as never]).refresh();
+  const families = text.split(/(?=# HELP )/).filter((f) => /\n[a-z_]+\{/.test(f)).map((f) => (f.endsWith('\n') ? f : `${f}\n`));
+  const comments = reading.unreadable.map((p) => `# unreadable ${p.path}: ${p.problem}\n`);
+  return families.join('') + comments.join('');
+}
