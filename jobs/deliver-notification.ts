@@ -1,46 +1,76 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../src/state/redis-connection';
 import { notificationsTotal } from '../src/alerts/alert-metrics';
 import { AlertStore } from '../src/alerts/alert-store';
+import { channelsFor, sendThrough } from '../src/alerts/channels';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from '../src/alerts/notification-queue';
 import { dropNotification } from '../src/alerts/outbox-sweeper';
-import { configuredChannels, sendToChannel } from '../src/alerts/send-to-channel';
+import { sendContextFor } from '../src/alerts/send-context';
 import type { MonitorConfig } from '../src/config/types';
+import { DeliveryFailedError, DeliveryRejectedError, NotificationRetryError } from '../src/errors';
 import { childLogger } from '../src/logger';
 
 const log = childLogger({ component: 'notifications' });
+
+/** Waits a job may spend on 429s' retry-after without using an attempt, before they count as failures. */
+export const MAX_DEFERRALS = 20;
 
 /** What delivering a notification needs. */
 export interface DeliveryDeps {
   store: AlertStore;
   config: MonitorConfig;
+  /** State for channels that keep some (Alertmanager's kept alerts), under `prefix`. */
+  redis?: RedisClient;
+  prefix?: string;
   now?: () => number;
 }
 
 /**
- * Delivers one notification from the outbox to every configured channel it has not reached yet
- * (the per-channel "sent" keys make a retried or duplicated job skip channels that succeeded), then
- * removes it from the outbox. Throws when a channel failed, so BullMQ retries it with back-off.
+ * Delivers one notification from the outbox to every configured channel whose filters take it and
+ * that has not had it yet (the per-channel "sent" marks make a retried or duplicated job skip
+ * channels that are done), then removes it from the outbox. A channel that refuses it for good
+ * (DeliveryRejectedError) is done too: counted `rejected`, logged once, never retried. Throws a
+ * NotificationRetryError when a channel failed in a way worth retrying, so BullMQ retries the job.
  */
 export async function deliverNotification(deps: DeliveryDeps, id: string): Promise<void> {
   const record = await deps.store.outboxRecord(id);
   if (!record) return; // delivered or dropped already: a late duplicate job
+  const now = deps.now ?? Date.now;
   const sent = await deps.store.sentChannels(id);
-  const errors: string[] = [];
-  for (const channel of configuredChannels(deps.config)) {
-    if (sent.has(channel)) continue;
+  const ctx = sendContextFor(deps.config, { now, redis: deps.redis && deps.prefix !== undefined ? { client: deps.redis, prefix: deps.prefix } : undefined });
+  const failures: DeliveryFailedError[] = [];
+  await Promise.all(channelsFor(deps.config.alerts, record).filter((c) => !sent.has(c)).map(async (channel) => {
     try {
-      await sendToChannel(channel, deps.config, record);
-      await deps.store.markSent(id, channel, (deps.now ?? Date.now)());
+      await sendThrough(channel, deps.config.alerts, record, ctx);
+      await deps.store.markSent(id, channel, now());
       notificationsTotal.inc({ channel, outcome: 'sent' });
     } catch (err) {
+      if (err instanceof DeliveryRejectedError) {
+        // Retrying cannot change the service's mind: the channel is done with this notification.
+        await deps.store.markSent(id, channel, now());
+        notificationsTotal.inc({ channel, outcome: 'rejected' });
+        log.error({ notification: id, channel, reason: err.reason }, 'alert notification rejected by the channel; not retried');
+        return;
+      }
       notificationsTotal.inc({ channel, outcome: 'failed' });
-      errors.push(err instanceof Error ? err.message : String(err));
+      failures.push(err instanceof DeliveryFailedError ? err : new DeliveryFailedError(channel, err instanceof Error ? err.message : String(err)));
     }
-  }
-  if (errors.length > 0) throw new Error(errors.join('; '));
+  }));
+  if (failures.length > 0) throw new NotificationRetryError(failures);
   await deps.store.removeFromOutbox(id);
+}
+
+/**
+ * BullMQ's backoffStrategy for NOTIFICATION_BACKOFF jobs: `delay` doubled at each attempt, but not
+ * sooner than the longest retry-after a 429 asked for; only that wait when every failure was a 429.
+ */
+export function notificationBackoff(attemptsMade: number, _type: string | undefined, err: Error | undefined, job?: { opts: { backoff?: unknown } }): number {
+  const b = job?.opts.backoff as { delay?: number } | number | undefined;
+  const base = typeof b === 'number' ? b : b?.delay ?? 5000;
+  const exponential = Math.round(2 ** Math.max(0, attemptsMade - 1) * base);
+  if (!(err instanceof NotificationRetryError) || err.retryAfterMs === undefined) return exponential;
+  return err.rateLimitedOnly ? err.retryAfterMs : Math.max(exponential, err.retryAfterMs);
 }
 
 /** Options of startNotificationWorker. */
@@ -59,24 +89,45 @@ export interface NotificationWorkerOptions {
   stalledInterval?: number;
 }
 
-/** Starts the worker that delivers notifications; after the last attempt a notification is dropped with a log line and a metric. */
+/**
+ * Starts the worker that delivers notifications. A round where every failure was a 429 waits out
+ * the longest retry-after without using an attempt (up to MAX_DEFERRALS times); other failures are
+ * retried with back-off, and after the last attempt the notification is dropped with a log line and
+ * a metric.
+ */
 export function startNotificationWorker(opts: NotificationWorkerOptions): Worker<NotificationJobData> {
   const store = new AlertStore(opts.redis, opts.prefix);
+  const deps: DeliveryDeps = { store, config: opts.config, redis: opts.redis, prefix: opts.prefix };
   const worker = new Worker<NotificationJobData>(
     NOTIFICATION_QUEUE,
-    (job: Job<NotificationJobData>) => deliverNotification({ store, config: opts.config }, job.data.id),
+    async (job: Job<NotificationJobData>, token?: string) => {
+      try {
+        await deliverNotification(deps, job.data.id);
+      } catch (err) {
+        const deferrals = job.data.deferrals ?? 0;
+        if (err instanceof NotificationRetryError && err.rateLimitedOnly && err.retryAfterMs !== undefined && token && deferrals < MAX_DEFERRALS) {
+          // Not an outage: the service asked us to wait. BullMQ does not count a DelayedError as an attempt.
+          await job.updateData({ ...job.data, deferrals: deferrals + 1 });
+          await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+          log.info({ notification: job.data.id, retryAfterMs: err.retryAfterMs, error: err.message }, 'alert notification rate limited; waiting as the service asked');
+          throw new DelayedError();
+        }
+        throw err;
+      }
+    },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4,
-      lockDuration: opts.lockDuration ?? 30000, stalledInterval: opts.stalledInterval ?? 30000 },
+      lockDuration: opts.lockDuration ?? 30000, stalledInterval: opts.stalledInterval ?? 30000,
+      settings: { backoffStrategy: notificationBackoff } },
   );
   worker.on('failed', (job, err) => {
     if (!job) return;
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      dropNotification(store, job.data.id, configuredChannels(opts.config), err.message)
+      dropNotification(store, job.data.id, opts.config.alerts, err.message)
         .catch((e: unknown) => log.error({ err: e, notification: job.data.id }, 'could not drop notification'));
     } else {
       log.warn({ notification: job.data.id, attempt: job.attemptsMade, error: err.message }, 'alert notification delivery failed; will retry');
     }
   });
-  worker.on('error', (err) => log.error({ err }, 'notification worker error'));
+  worker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
   return worker;
 }

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   API: 'SPM_ERR_API',
   BUDGET: 'SPM_ERR_BUDGET',
   TOKEN_BUSY: 'SPM_ERR_TOKEN_BUSY',
+  DELIVERY_REJECTED: 'SPM_ERR_DELIVERY_REJECTED',
+  DELIVERY_FAILED: 'SPM_ERR_DELIVERY_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -108,6 +110,55 @@ export class BudgetExhaustedError extends SpmError {
   constructor(account: string, window: string, delayMs: number) {
     super(ErrorCodes.BUDGET, `${account}: request budget for this ${window} used up; next room in ${delayMs} ms`);
     this.delayMs = delayMs;
+  }
+}
+
+/**
+ * A notification channel refused the message in a way retrying cannot fix (a 4xx other than 429: a
+ * wrong URL, a revoked webhook, a bad bot token, a payload the service refuses). `reason` is the
+ * service's own words (secrets cut out); the notification is not retried for this channel.
+ */
+export class DeliveryRejectedError extends SpmError {
+  readonly channel: string;
+  readonly reason: string;
+  constructor(channel: string, reason: string, status?: number) {
+    super(ErrorCodes.DELIVERY_REJECTED, `${channel}: rejected: ${reason}`, { endpoint: channel, status });
+    this.channel = channel;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A delivery that may work later: network error, timeout, 5xx, or 429. `retryAfterMs` is what the
+ * service asked us to wait (Retry-After header or its JSON), undefined when it said nothing.
+ */
+export class DeliveryFailedError extends SpmError {
+  readonly channel: string;
+  readonly reason: string;
+  readonly retryAfterMs?: number;
+  constructor(channel: string, reason: string, opts: { status?: number; retryAfterMs?: number } = {}) {
+    super(ErrorCodes.DELIVERY_FAILED, `${channel}: ${reason}`, { endpoint: channel, status: opts.status });
+    this.channel = channel;
+    this.reason = reason;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/**
+ * Some channels of a notification failed in a way worth retrying (the others got it or refused it
+ * for good). `retryAfterMs` is the longest wait a service asked for; `rateLimitedOnly` is true when
+ * every failure was a 429, so the retry is a wait the services asked for rather than an outage.
+ */
+export class NotificationRetryError extends SpmError {
+  readonly failures: DeliveryFailedError[];
+  readonly retryAfterMs?: number;
+  readonly rateLimitedOnly: boolean;
+  constructor(failures: DeliveryFailedError[]) {
+    super(ErrorCodes.DELIVERY_FAILED, failures.map((f) => f.message).join('; '));
+    this.failures = failures;
+    const waits = failures.map((f) => f.retryAfterMs).filter((w): w is number => w !== undefined);
+    this.retryAfterMs = waits.length > 0 ? Math.max(...waits) : undefined;
+    this.rateLimitedOnly = failures.length > 0 && failures.every((f) => f.status === 429 && f.retryAfterMs !== undefined);
   }
 }
 

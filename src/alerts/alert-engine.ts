@@ -13,7 +13,6 @@ import { enqueueNotification, type NotificationJobData } from './notification-qu
 import { historyFields, observeOperationalRules, observeValueRules, type ObserveContext } from './observe-rules';
 import { ruleNamed, type Observation } from './rules';
 import { sweepOutbox } from './outbox-sweeper';
-import { configuredChannels } from './send-to-channel';
 import { severityFor } from './severity-for';
 
 const log = childLogger({ component: 'alerts' });
@@ -102,7 +101,7 @@ export class AlertEngine {
         await this.apply(account, batches, now);
       }));
     }
-    await sweepOutbox(this.store, this.opts.queue, configuredChannels(this.opts.config));
+    await sweepOutbox(this.store, this.opts.queue, this.opts.config.alerts);
   }
 
   /** The value rules watching `endpoint`; `fresh` false (a failed poll) allows only reminders. */

@@ -1,10 +1,15 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlertStore } from './alert-store';
+import { alertmanagerPostsTotal } from './alertmanager-sink';
 
-/** Counts notification deliveries per channel and outcome (`sent`, `failed` for a failed attempt, `dropped`); per process. */
+/**
+ * Counts notification deliveries per channel and outcome: `sent`, `rejected` (refused for good by
+ * the service, not retried), `failed` (an attempt that will be retried), `dropped` (after the last
+ * attempt); per process.
+ */
 export const notificationsTotal = new Counter({
   name: 'sendpulse_alert_notifications_total',
-  help: 'Alert notifications handled by this process, by channel (email, webhook) and outcome (sent, failed attempt, dropped after the last attempt).',
+  help: 'Alert notifications handled by this process, by channel and outcome (sent, rejected by the service and not retried, failed attempt, dropped after the last attempt).',
   labelNames: ['channel', 'outcome'] as const,
   registers: [],
 });
@@ -16,11 +21,19 @@ export interface AlertMetricsDeps {
   accounts: () => readonly string[];
   /** False while Redis is unreachable: the firing series are then left out at once (no waiting on retries). */
   available?: () => boolean;
+  /** The configured channels: their notification counters start at 0 (so rate() and panels show 0, not nothing). */
+  channels?: readonly string[];
+  /** Alertmanager is configured: its re-post counter is exported. */
+  alertmanager?: boolean;
 }
+
+/** The outcomes of sendpulse_alert_notifications_total. */
+export const NOTIFICATION_OUTCOMES = ['sent', 'rejected', 'failed', 'dropped'] as const;
 
 /**
  * Registers sendpulse_alert_firing{account,alert,severity,service} (1 while firing, read from Redis
- * at scrape time in one command so every replica shows the same) and the notifications counter.
+ * at scrape time in one command so every replica shows the same), the notifications counter and,
+ * with Alertmanager configured, its re-post counter.
  */
 export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps): void {
   const firing = new Gauge({
@@ -47,4 +60,9 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
   });
   registry.registerMetric(firing);
   if (!registry.getSingleMetric('sendpulse_alert_notifications_total')) registry.registerMetric(notificationsTotal);
+  for (const channel of deps.channels ?? []) for (const outcome of NOTIFICATION_OUTCOMES) notificationsTotal.inc({ channel, outcome }, 0);
+  if (deps.alertmanager && !registry.getSingleMetric('sendpulse_alertmanager_posts_total')) {
+    registry.registerMetric(alertmanagerPostsTotal);
+    for (const outcome of ['ok', 'failed']) alertmanagerPostsTotal.inc({ outcome }, 0);
+  }
 }

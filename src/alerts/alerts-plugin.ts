@@ -9,6 +9,8 @@ import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../stalled-jobs';
 import type { MonitorContext, MonitorPlugin } from '../monitor-plugin';
 import { AlertEngine } from './alert-engine';
 import { registerAlertMetrics } from './alert-metrics';
+import { AlertmanagerSink } from './alertmanager-sink';
+import { configuredChannels } from './channels';
 import { createNotificationQueue } from './notification-queue';
 
 /** The queue of the periodic alert pass (one job scheduler shared by all replicas). */
@@ -50,7 +52,8 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
         queue: notifications,
         intervalFor: ctx.intervalFor,
       });
-      registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready' });
+      registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready',
+        channels: configuredChannels(config.alerts), alertmanager: config.alerts.alertmanager !== undefined });
       const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config, lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS });
       const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(false, 'spm-alerts-eval-queue'), prefix });
       await evalQueue.upsertJobScheduler(EVALUATE_ALERTS_JOB, { every }, { name: EVALUATE_ALERTS_JOB, opts: { removeOnComplete: true, removeOnFail: true } });
@@ -60,6 +63,13 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
       // Without listeners BullMQ prints errors with console.error, outside the logger's redaction.
       for (const q of [evalQueue, notifications]) q.on('error', (err) => log.warn({ err: err.message }, 'alerts queue error'));
       closers.push(() => evalWorker.close(), () => delivery.close(), () => evalQueue.close(), () => notifications.close());
+      if (config.alerts.alertmanager) {
+        // Alertmanager forgets alerts that are not re-sent: one replica (a Redis lease) re-posts the firing ones.
+        const sink = new AlertmanagerSink({ redis: ctx.redis, prefix, config: config.alerts.alertmanager, alerts: engine.store,
+          accounts: () => config.accounts.map((a) => a.name), dashboardUrl: config.alerts.dashboardUrl });
+        sink.start();
+        closers.unshift(() => sink.stop());
+      }
     },
     async onPolled(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') {
       await engine?.onPoll(account, endpoint, outcome);

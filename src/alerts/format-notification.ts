@@ -33,7 +33,8 @@ export interface WebhookPayload {
   text: string;
 }
 
-const KIND_NOTE: Record<NotificationRecord['kind'], string> = {
+/** Why a notification was sent, in words ("started firing", "got worse", ...). */
+export const KIND_NOTE: Record<NotificationRecord['kind'], string> = {
   firing: 'started firing', escalated: 'got worse', deescalated: 'got better but still fires',
   reminder: 'still firing (reminder)', resolved: 'resolved', test: 'test notification from sendpulse-monitor test-alert',
 };
@@ -48,7 +49,13 @@ export function subjectOf(r: NotificationRecord): string {
   return `${tag} ${r.account}: ${r.headline}`;
 }
 
-function rows(r: NotificationRecord, dashboardUrl?: string): [string, string][] {
+/** `firing`, `resolved` or `test`: the status every channel shows. */
+export function statusOf(r: NotificationRecord): 'firing' | 'resolved' | 'test' {
+  return r.kind === 'test' ? 'test' : r.severity === 'ok' ? 'resolved' : 'firing';
+}
+
+/** The label/value rows every channel shows (Account, Alert, ..., Dashboard when given), in order. */
+export function notificationRows(r: NotificationRecord, dashboardUrl?: string): [string, string][] {
   const out: [string, string][] = [
     ['Account', r.account], ['Alert', r.rule], ['Service', r.service], ['Severity', r.severity],
     ['Status', KIND_NOTE[r.kind]], ['Value', r.valueText],
@@ -68,7 +75,7 @@ function escapeHtml(s: string): string {
 /** The e-mail: subject, a plain-text body and the same as HTML. */
 export function formatNotification(r: NotificationRecord, dashboardUrl?: string): FormattedNotification {
   const subject = subjectOf(r);
-  const table = rows(r, dashboardUrl);
+  const table = notificationRows(r, dashboardUrl);
   const recent = r.recent.map((p) => `${new Date(p.atMs).toISOString()}  ${p.value}`);
   const text = [subject, '', ...table.map(([k, v]) => `${(k + ':').padEnd(14)}${v}`),
     ...(recent.length ? ['', 'Recent readings:', ...recent.map((l) => `  ${l}`)] : []),
@@ -85,7 +92,7 @@ export function formatNotification(r: NotificationRecord, dashboardUrl?: string)
 export function webhookPayload(r: NotificationRecord, dashboardUrl?: string): WebhookPayload {
   const subject = subjectOf(r);
   return {
-    version: 1, id: r.id, status: r.kind === 'test' ? 'test' : r.severity === 'ok' ? 'resolved' : 'firing',
+    version: 1, id: r.id, status: statusOf(r),
     kind: r.kind, severity: r.severity, previousSeverity: r.previousSeverity,
     account: r.account, alert: r.rule, service: r.service,
     value: r.value !== null && Number.isFinite(r.value) ? r.value : null, valueText: r.valueText,

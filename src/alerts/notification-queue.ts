@@ -7,7 +7,15 @@ export const NOTIFICATION_QUEUE = 'notifications';
 /** The data of a notification job: the record itself stays in the Redis outbox. */
 export interface NotificationJobData {
   id: string;
+  /** Times the job waited out a 429's retry-after without using an attempt. */
+  deferrals?: number;
 }
+
+/**
+ * The backoff type of notification jobs: exponential from `delay`, but never sooner than a 429's
+ * retry-after (the worker's backoffStrategy, jobs/deliver-notification.ts, computes it).
+ */
+export const NOTIFICATION_BACKOFF = 'retry-after';
 
 /** Options of createNotificationQueue. */
 export interface NotificationQueueOptions {
@@ -16,18 +24,18 @@ export interface NotificationQueueOptions {
   prefix: string;
   /** alerts.maxAttempts; default 10. */
   maxAttempts?: number;
-  /** First retry delay, doubled at each attempt; default 5 s (10 attempts span about 85 minutes). */
+  /** First retry delay, doubled at each attempt (unless a 429 asks for longer); default 5 s (10 attempts span about 85 minutes). */
   backoffMs?: number;
 }
 
-/** The notification queue, with retries (exponential back-off) as its default job options. */
+/** The notification queue, with retries (exponential back-off, or a 429's retry-after) as its default job options. */
 export function createNotificationQueue(opts: NotificationQueueOptions): Queue<NotificationJobData> {
   return new Queue<NotificationJobData>(NOTIFICATION_QUEUE, {
     connection: opts.connection,
     prefix: opts.prefix,
     defaultJobOptions: {
       attempts: opts.maxAttempts ?? 10,
-      backoff: { type: 'exponential', delay: opts.backoffMs ?? 5000 },
+      backoff: { type: NOTIFICATION_BACKOFF, delay: opts.backoffMs ?? 5000 },
       // Finished jobs may go: the outbox record is removed first, so a late re-enqueue finds nothing to send.
       removeOnComplete: { age: 86400, count: 10000 },
       removeOnFail: { age: 7 * 86400, count: 10000 },

@@ -2,19 +2,21 @@ import type { Queue } from 'bullmq';
 import { childLogger } from '../logger';
 import { notificationsTotal } from './alert-metrics';
 import type { AlertStore } from './alert-store';
+import { channelsFor, type ChannelConfigs } from './channels';
 import { enqueueNotification, type NotificationJobData } from './notification-queue';
-import type { Channel } from './send-to-channel';
 
 const log = childLogger({ component: 'alerts' });
 
 /**
  * Gives up on a notification after its last attempt: one log line, `dropped` counted for every
- * channel that did not get it, and the record leaves the outbox so the sweeper stops retrying it.
+ * channel meant to get it that did not (delivered or refused), and the record leaves the outbox so
+ * the sweeper stops retrying it.
  */
-export async function dropNotification(store: AlertStore, id: string, channels: readonly Channel[], reason: string): Promise<void> {
-  if (!(await store.outboxRecord(id))) return;
+export async function dropNotification(store: AlertStore, id: string, channels: Partial<ChannelConfigs>, reason: string): Promise<void> {
+  const record = await store.outboxRecord(id);
+  if (!record) return;
   const sent = await store.sentChannels(id);
-  const missed = channels.filter((c) => !sent.has(c));
+  const missed = channelsFor(channels, record).filter((c) => !sent.has(c));
   for (const c of missed) notificationsTotal.inc({ channel: c, outcome: 'dropped' });
   log.error({ notification: id, channels: missed, reason }, 'alert notification dropped after the last delivery attempt');
   await store.removeFromOutbox(id);
@@ -24,7 +26,7 @@ export async function dropNotification(store: AlertStore, id: string, channels: 
  * Re-enqueues outbox records that have no job (their worker died between the transition and the
  * enqueue) and drops those whose job failed its last attempt without the failure being handled.
  */
-export async function sweepOutbox(store: AlertStore, queue: Queue<NotificationJobData>, channels: readonly Channel[]): Promise<{ enqueued: number; dropped: number }> {
+export async function sweepOutbox(store: AlertStore, queue: Queue<NotificationJobData>, channels: Partial<ChannelConfigs>): Promise<{ enqueued: number; dropped: number }> {
   let enqueued = 0;
   let dropped = 0;
   for (const id of await store.outboxIds()) {

@@ -1,7 +1,13 @@
+import { parseArgs } from 'node:util';
 import type { NotificationRecord } from '../alerts/alert-types';
-import { configuredChannels, sendToChannel } from '../alerts/send-to-channel';
+import { CHANNEL_NAMES, configuredChannels, sendThrough, type Channel } from '../alerts/channels';
+import { sendContextFor } from '../alerts/send-context';
+import { formatDuration } from '../alerts/describe-alert';
 import type { MonitorConfig } from '../config/types';
+import { DeliveryFailedError, DeliveryRejectedError } from '../errors';
 import { loadConfigOrReport } from './load-config-or-report';
+
+const USAGE = 'usage: sendpulse-monitor test-alert [--config FILE] [--channel NAME]';
 
 /** The test notification: clearly labelled, for the first configured account. */
 function testRecord(config: MonitorConfig, now: number): NotificationRecord {
@@ -13,35 +19,53 @@ function testRecord(config: MonitorConfig, now: number): NotificationRecord {
   };
 }
 
-/**
- * Sends a test notification through each configured channel directly (not via the queue), writing one
- * line per channel to `out`: `email: ok` or `email: FAILED: <the SMTP/HTTP error>`. Returns the exit code:
- * 0 when every channel succeeded, 1 otherwise (also when none is configured).
- */
-export async function runTestAlert(config: MonitorConfig, out: (line: string) => void, now = Date.now()): Promise<number> {
-  const channels = configuredChannels(config);
-  if (channels.length === 0) {
-    out('no alert channel configured: set alerts.email and/or alerts.webhook');
-    return 1;
+/** One channel's line: `delivered`, `rejected (<the service's reason>)` or `failed (retryable[, retry after 30s]): <the problem>`. */
+function outcomeLine(channel: Channel, err: unknown): string {
+  if (err === undefined) return `${channel}: delivered`;
+  if (err instanceof DeliveryRejectedError) return `${channel}: rejected (${err.reason})`;
+  if (err instanceof DeliveryFailedError) {
+    const wait = err.retryAfterMs !== undefined ? `, retry after ${formatDuration(err.retryAfterMs)}` : '';
+    return `${channel}: failed (retryable${wait}): ${err.reason}`;
   }
-  const record = testRecord(config, now);
-  let failed = 0;
-  for (const channel of channels) {
-    try {
-      await sendToChannel(channel, config, record);
-      out(`${channel}: ok`);
-    } catch (err) {
-      failed++;
-      // sendToChannel's messages already start with the channel name and have secrets cut out.
-      out(`${channel}: FAILED: ${(err instanceof Error ? err.message : String(err)).replace(new RegExp(`^${channel}: `), '')}`);
-    }
-  }
-  return failed === 0 ? 0 : 1;
+  return `${channel}: failed (retryable): ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** `sendpulse-monitor test-alert [--config FILE]`. */
+/**
+ * Sends a test notification through each configured channel (or only `only`) directly, not via
+ * the queue and regardless of the channels' filters, writing one line per channel to `out`.
+ * Returns the exit code: 0 when every channel delivered, 1 otherwise (also when none is configured),
+ * 2 when `only` is not a configured channel.
+ */
+export async function runTestAlert(config: MonitorConfig, out: (line: string) => void, opts: { only?: string; now?: number } = {}): Promise<number> {
+  const configured = configuredChannels(config.alerts);
+  if (configured.length === 0) {
+    out(`no alert channel configured: set one of alerts.${CHANNEL_NAMES.join(', alerts.')}`);
+    return 1;
+  }
+  if (opts.only !== undefined && !configured.includes(opts.only as Channel)) {
+    const known = (CHANNEL_NAMES as string[]).includes(opts.only);
+    out(`test-alert: ${known ? `channel "${opts.only}" is not configured` : `no channel named "${opts.only}"`} (configured: ${configured.join(', ')})`);
+    return 2;
+  }
+  const channels = opts.only === undefined ? configured : [opts.only as Channel];
+  const now = opts.now ?? Date.now();
+  const record = testRecord(config, now);
+  const ctx = sendContextFor(config);
+  const results = await Promise.all(channels.map((c) => sendThrough(c, config.alerts, record, ctx).then(() => undefined, (err: unknown) => err ?? new Error('failed'))));
+  channels.forEach((c, i) => out(outcomeLine(c, results[i])));
+  return results.every((r) => r === undefined) ? 0 : 1;
+}
+
+/** `sendpulse-monitor test-alert [--config FILE] [--channel NAME]`. */
 export async function main(argv: string[]): Promise<number> {
-  const config = loadConfigOrReport(argv);
+  let values: { config?: string; channel?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, channel: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    process.stderr.write(`test-alert: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfigOrReport(values.config === undefined ? [] : ['--config', values.config]);
   if (!config) return 1;
-  return runTestAlert(config, (line) => process.stdout.write(`${line}\n`));
+  return runTestAlert(config, (line) => process.stdout.write(`${line}\n`), { only: values.channel });
 }

@@ -1,3 +1,5 @@
+import { CHANNEL_NAMES, CHANNELS } from '../alerts/channels';
+import type { ChannelDefinition } from '../alerts/channels/channel';
 import { ENDPOINT_DEFS, ENDPOINTS, type PerEndpoint } from '../sendpulse/endpoints';
 import { mergeAlertRules, type RulesInput } from './merge-alert-rules';
 import { resolveBudget } from './resolve-budget';
@@ -21,10 +23,10 @@ export function buildConfig(raw: RawConfig): MonitorConfig {
     maxAttempts: raw.alerts.maxAttempts,
   };
   if (raw.alerts.dashboardUrl !== undefined) alerts.dashboardUrl = raw.alerts.dashboardUrl;
-  const email = raw.alerts.email;
-  if (email) alerts.email = { smtpUrl: required(email.smtpUrl ?? email.smtpUrlFile), from: email.from, to: email.to };
-  const webhook = raw.alerts.webhook;
-  if (webhook) alerts.webhook = { url: required(webhook.url ?? webhook.urlFile), headers: webhook.headers };
+  for (const name of CHANNEL_NAMES) {
+    const section = raw.alerts[name];
+    if (section !== undefined) (alerts as unknown as Record<string, unknown>)[name] = (CHANNELS[name] as unknown as ChannelDefinition).build(section);
+  }
 
   const config: MonitorConfig = {
     // No trailing slash, so the client can append `/user/info` without doubling it.

@@ -1,3 +1,4 @@
+import { CHANNEL_NAMES, CHANNELS } from '../alerts/channels';
 import { PLAN_QUOTAS } from '../budget/plan-quotas';
 import { formatDuration } from './duration';
 import type { Problem } from './key-path';
@@ -5,7 +6,6 @@ import { VALUE_RULES, type ValueRule } from '../alerts/rules';
 import { formatTrafficBytes } from '../sendpulse/fields/traffic-bytes';
 import { globalLevels, mergeThresholds, type RuleInput } from './merge-alert-rules';
 import { shareOf } from './resolve-budget';
-import { HEADER_NAME } from './schema';
 import * as p from './value-parsers';
 import type { Level, PlanTier } from './types';
 
@@ -78,24 +78,16 @@ export function crossChecks(root: unknown): Problem[] {
     if (kinds === 2) add(['server', 'auth'], 'set only one of bearerTokenFile and basicAuth');
   }
 
-  if (email) {
-    if (email.smtpUrl !== undefined && email.smtpUrlFile !== undefined) add(['alerts', 'email'], 'set only one of smtpUrl and smtpUrlFile');
-    if (email.smtpUrl === undefined && email.smtpUrlFile === undefined) {
-      add(['alerts', 'email', 'smtpUrl'], 'is required (or smtpUrlFile, or the environment variable SMTP_URL)');
-    }
-    const globalTo = Array.isArray(email.to) ? email.to : [];
-    if (globalTo.length === 0 && withoutRecipients.length > 0) {
-      add(['alerts', 'email', 'to'], `no recipients for ${withoutRecipients.map((n) => JSON.stringify(n)).join(', ')} (set alerts.email.to or accounts[].alerts.to)`);
-    }
-  }
-
-  const webhook = obj(alerts.webhook);
-  if (webhook) {
-    if (webhook.url !== undefined && webhook.urlFile !== undefined) add(['alerts', 'webhook'], 'set only one of url and urlFile');
-    if (webhook.url === undefined && webhook.urlFile === undefined) add(['alerts', 'webhook', 'url'], 'is required (or urlFile)');
-    for (const header of Object.keys(obj(webhook.headers) ?? {})) {
-      if (!HEADER_NAME.test(header)) add(['alerts', 'webhook', 'headers'], `${p.show(header)} is not a valid HTTP header name`);
-    }
+  const accountNames = accounts.map((a) => obj(a)?.name).filter((n): n is string => typeof n === 'string');
+  for (const name of CHANNEL_NAMES) {
+    const section = obj(alerts[name]);
+    if (!section) continue;
+    const at = ['alerts', name];
+    CHANNELS[name].checks?.(section, at, add, { accountNames, withoutRecipients });
+    const wanted = Array.isArray(section.accounts) ? section.accounts : [];
+    wanted.forEach((n, i) => {
+      if (typeof n === 'string' && !accountNames.includes(n)) add([...at, 'accounts', i], `${p.show(n)} is not the name of an account`);
+    });
   }
   return problems;
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { CHANNEL_NAMES, CHANNELS, type Channel } from '../alerts/channels';
 import { MAX_REQUESTS_PER_SECOND } from '../budget/plan-quotas';
 import { ALERT_RULES } from '../alerts/rules';
 import { ENDPOINT_DEFS, ENDPOINTS } from '../sendpulse/endpoints';
-import { readSecretFile } from './read-secret-file';
+import { field, list, secretFile } from './schema-fields';
 import * as p from './value-parsers';
-import type { Parsed, Parser } from './value-parsers';
-import type { Secret } from './secret';
+import type { Parser } from './value-parsers';
 import type { Level, RedisNode } from './types';
 
 /**
@@ -15,39 +15,17 @@ import type { Level, RedisNode } from './types';
  * a secret.
  */
 
-/** A field read by `parse`; missing is "is required" unless wrapped in optional()/default(). */
-function field<T>(parse: Parser<T>) {
-  return z.unknown().transform((input, ctx): T => {
-    const r = input === undefined ? { ok: false as const, problem: 'is required' } : parse(input);
-    if (r.ok) return r.value;
-    ctx.issues.push({ code: 'custom', message: r.problem, input });
-    return z.NEVER;
-  });
-}
-
-/** A `...File` key: the file's content as a Secret, checked by `content` when given (never quoted). */
-function secretFile(baseDir: string, content?: Parser<Secret>) {
-  return field((input): Parsed<Secret> => {
-    const path = p.text()(input);
-    if (!path.ok) return path;
-    const read = readSecretFile(path.value, baseDir);
-    if (!read.ok || !content) return read;
-    const checked = content(read.value.reveal());
-    return checked.ok ? checked : { ok: false, problem: `the content of ${path.value} ${checked.problem}` };
-  });
-}
-
-/** A list of `parse` values (one problem per bad entry). */
-function list<T>(parse: Parser<T>) {
-  return z.array(field(parse));
+/** Each channel's section of `alerts:` (email, webhook, slack, ...), from the channel list; each is optional. */
+function channelSchemas(baseDir: string) {
+  return Object.fromEntries(CHANNEL_NAMES.map((name) => [name, CHANNELS[name].schema(baseDir).optional()])) as {
+    [K in Channel]: z.ZodOptional<ReturnType<(typeof CHANNELS)[K]['schema']>>;
+  };
 }
 
 /** Account names: they become the `account` label. */
 export const NAME_PATTERN = /^[a-z0-9_-]+$/;
 /** Redis key prefixes; braces allow a Redis Cluster hash tag such as `{spm}`. */
 export const PREFIX_PATTERN = /^[A-Za-z0-9_{}:-]+$/;
-/** An HTTP header name (RFC 9110 token). */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A rule's `{ warning, critical }` or `false` (off); in an account override either level may be left to the global rule. */
 function thresholds(level: Parser<Level>, partial: boolean) {
@@ -69,7 +47,6 @@ function rules<F extends z.ZodType>(partial: boolean, flag: F) {
 }
 
 const REDIS_URL = ['redis:', 'rediss:'];
-const SMTP_URL = ['smtp:', 'smtps:'];
 const HTTP_URL = ['http:', 'https:'];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -196,21 +173,7 @@ export function buildConfigSchema(baseDir: string) {
         staleAfter: field(p.numberIn({ min: 1, what: 'a number of poll intervals (1 or more)' })).default(3),
         maxAttempts: field(positiveInt).default(10),
         dashboardUrl: field(p.url(HTTP_URL, false)).optional(),
-        email: z
-          .strictObject({
-            smtpUrl: field(p.secretUrl(SMTP_URL)).optional(),
-            smtpUrlFile: secretFile(baseDir, p.secretUrl(SMTP_URL)).optional(),
-            from: field(p.email),
-            to: list(p.email).default([]),
-          })
-          .optional(),
-        webhook: z
-          .strictObject({
-            url: field(p.secretUrl(HTTP_URL)).optional(),
-            urlFile: secretFile(baseDir, p.secretUrl(HTTP_URL)).optional(),
-            headers: z.record(z.string(), field(p.secretText)).default({}),
-          })
-          .optional(),
+        ...channelSchemas(baseDir),
       })
       .prefault({}),
   });

@@ -62,7 +62,15 @@ export interface AccountConfig {
   alerts: { rules: AlertRules; to: string[] };
 }
 
-export interface AlertsConfig {
+/**
+ * The config of each notification channel by name (alerts.email, alerts.slack, ...). Empty here:
+ * each channel file in src/alerts/channels/ adds its own entry (`declare module` merging), so the
+ * type follows the channel list without config/ importing alerts/.
+ */
+export interface ChannelConfigMap {}
+
+/** The `alerts:` section: rules and their options, and each configured channel under its name. */
+export interface AlertsConfig extends Partial<ChannelConfigMap> {
   /** Global rules (per-account rules are already merged into AccountConfig.alerts.rules). */
   rules: AlertRules;
   /** Default 24h. */
@@ -80,8 +88,6 @@ export interface AlertsConfig {
   /** Delivery attempts before a notification is dropped; default 10. */
   maxAttempts: number;
   dashboardUrl?: string;
-  email?: { smtpUrl: Secret; from: string; to: string[] };
-  webhook?: { url: Secret; headers: Record<string, Secret> };
 }
 
 /** Optional protection of `/metrics` and the pages (issue 6); secrets come from files. */

@@ -85,12 +85,12 @@ describe('alert webhook', () => {
 });
 
 describe('test-alert', () => {
-  it('sends through every channel and says ok', async () => {
+  it('sends through every channel and says delivered', async () => {
     const smtp = await TestSmtp.start();
     try {
       const lines: string[] = [];
       const code = await runTestAlert(makeConfig({ alerts: { email: emailTo(smtp), webhook: webhook() } }), (l) => lines.push(l));
-      expect({ code, lines }).toEqual({ code: 0, lines: ['email: ok', 'webhook: ok'] });
+      expect({ code, lines }).toEqual({ code: 0, lines: ['email: delivered', 'webhook: delivered'] });
       expect(smtp.subjects()).toEqual(['[TEST] main: test notification: alert delivery works']);
       expect(received.at(-1)?.body.status).toBe('test');
     } finally {
@@ -99,7 +99,7 @@ describe('test-alert', () => {
     }
   });
 
-  it('prints the exact SMTP and HTTP errors, never the SMTP password, and exits 1', async () => {
+  it('prints the exact SMTP and HTTP errors, retryable or not, never the SMTP password, and exits 1', async () => {
     const dead = await freePort();
     status = 404;
     try {
@@ -108,7 +108,7 @@ describe('test-alert', () => {
         email: { smtpUrl: new Secret(`smtp://alerts:s3cr3t-smtp-pass@127.0.0.1:${dead}`), from: 'm@example.test', to: ['ops@example.test'] },
         webhook: webhook() } }), (l) => lines.push(l));
       expect(code).toBe(1);
-      expect(lines).toEqual([`email: FAILED: connect ECONNREFUSED 127.0.0.1:${dead}`, 'webhook: FAILED: HTTP 404: no such hook']);
+      expect(lines).toEqual([`email: failed (retryable): connect ECONNREFUSED 127.0.0.1:${dead}`, 'webhook: rejected (HTTP 404: no such hook)']);
       expect(lines.join('\n')).not.toMatch(/s3cr3t|T0K3N|hook-secret/);
     } finally {
       status = 200;
