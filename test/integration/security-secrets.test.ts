@@ -193,11 +193,11 @@ ${opts.extra ?? ''}`);
   it('an unreachable or refusing SMTP server is reported by test-alert without the SMTP password', async () => {
     const down = cli(['test-alert', '--config', writeConfig()]);
     expect(await down.exited).toBe(1);
-    expect(down.output()).toMatch(/email: FAILED/);
+    expect(down.output()).toMatch(/email: failed \(retryable\)/);
     expectNoSecret('test-alert, SMTP down', down.output());
     const refusing = cli(['test-alert', '--config', writeConfig({ smtpPort: smtpRefusingPort })]);
     expect(await refusing.exited).toBe(1);
-    expect(refusing.output()).toMatch(/email: FAILED.*(Invalid|535|auth)/i);
+    expect(refusing.output()).toMatch(/email: rejected \(.*(Invalid|535|auth)/i);
     expectNoSecret('test-alert, SMTP refusing the login', refusing.output());
   }, 60_000);
 
