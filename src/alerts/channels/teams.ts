@@ -26,11 +26,12 @@ const COLOUR: Record<string, string> = { critical: 'Attention', warning: 'Warnin
 
 /**
  * Adaptive Card TextBlocks and facts read a Markdown subset (bold, italics, links, lists): its
- * emphasis and link characters are backslash-escaped, so an account named `my_shop_eu` is not
- * shown in italics (microsoft/AdaptiveCards#5590: Teams honours the escapes).
+ * emphasis characters are backslash-escaped, so an account named `my_shop_eu` is not shown in
+ * italics (microsoft/AdaptiveCards#5590: Teams honours the escapes). Brackets stay: our texts
+ * never hold the `](` of a link.
  */
 export function escapeTeams(s: string): string {
-  return s.replace(/[\\*_[\]]/g, (c) => `\\${c}`);
+  return s.replace(/[\\*_]/g, (c) => `\\${c}`);
 }
 
 /**

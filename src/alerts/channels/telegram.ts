@@ -6,7 +6,7 @@ import type { Parser } from '../../config/value-parsers';
 import { DeliveryRejectedError } from '../../errors';
 import type { NotificationRecord } from '../alert-types';
 import { KIND_NOTE, notificationRows, subjectOf } from '../format-notification';
-import { defineChannel, exactlyOne, filterFields, HTTP_URL, oneOf, pickFilters, type ChannelFilters } from './channel';
+import { defineChannel, exactlyOne, filterFields, HTTP_URL, oneOf, pickFilters, truncate, type ChannelFilters } from './channel';
 import { jsonOf, postJson, secretsOfUrl, type HttpAnswer } from './http-post';
 
 /** alerts.telegram: the bot token (a secret: it is the bot), the chat and the Bot API server. */
@@ -26,6 +26,8 @@ declare module '../../config/types' {
 
 // sendMessage's text is 1-4096 characters after entity parsing (core.telegram.org/bots/api#sendmessage).
 const TEXT_MAX = 4096;
+const SUBJECT_MAX = 1024;
+const VALUE_MAX = 512;
 
 /** A token as @BotFather issues it: `<bot id>:<secret>`; problems never quote it. */
 const botToken: Parser<Secret> = (input) => {
@@ -58,8 +60,10 @@ export function telegramVisibleLength(html: string): number {
  */
 export function telegramText(r: NotificationRecord, dashboardUrl?: string): string {
   const icon = r.kind === 'test' ? '🧪' : r.severity === 'critical' ? '🔴' : r.severity === 'warning' ? '🟠' : '✅';
-  const head = [`${icon} <b>${escapeTelegram(subjectOf(r))}</b>`, `<i>${escapeTelegram(KIND_NOTE[r.kind])}</i>`, ''];
-  const rows = notificationRows(r).filter(([k]) => k !== 'Status' && k !== 'Dashboard').map(([k, v]) => `<b>${escapeTelegram(k)}:</b> ${escapeTelegram(v)}`);
+  // Escaping comes after cutting, so an entity is never cut in half.
+  const head = [`${icon} <b>${escapeTelegram(truncate(subjectOf(r), SUBJECT_MAX))}</b>`, `<i>${escapeTelegram(KIND_NOTE[r.kind])}</i>`, ''];
+  const rows = notificationRows(r).filter(([k]) => k !== 'Status' && k !== 'Dashboard')
+    .map(([k, v]) => `<b>${escapeTelegram(k)}:</b> ${escapeTelegram(truncate(v, VALUE_MAX))}`);
   const recent = r.recent.length > 0
     ? ['', '<b>Recent readings</b>', `<pre>${escapeTelegram(r.recent.map((pt) => `${new Date(pt.atMs).toISOString()}  ${pt.value}`).join('\n'))}</pre>`]
     : [];
