@@ -7,7 +7,8 @@ import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, va
 
 const CASES = Object.entries(VALUES_CASES);
 /** Secret values used in the CI values files; none may leave the Secret. */
-const CI_SECRETS = ['ci-api-key-3f9a', 'ci-metrics-token-77c2', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4', 'ci-webhook-token-9e0b'];
+const CI_SECRETS = ['ci-api-key-3f9a', 'ci-metrics-token-77c2', 'ci-client-secret-77c2', 'ci-redis-password-5b1e', 'ci-smtp-password-a1d4', 'ci-webhook-token-9e0b',
+  'ci-slack-token-4c4c', 'ci-telegram-token-8d8d'];
 
 beforeAll(() => {
   helm(['version']);
@@ -227,6 +228,15 @@ describe('chart options', () => {
     }
   });
 
+  it('renders Slack and Telegram credentials as Secret files, with their filters and Alertmanager from config.alerts', () => {
+    const ms = render(VALUES_CASES['everything on']);
+    const config = parse(find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
+    expect(config.alerts.slack).toEqual({ urlFile: '/etc/sendpulse-monitor/secrets/slack-url', severities: ['critical'] });
+    expect(config.alerts.telegram).toEqual({ botTokenFile: '/etc/sendpulse-monitor/secrets/telegram-bot-token', chatId: '-1001234567890' });
+    expect(config.alerts.alertmanager).toEqual({ urls: ['http://alertmanager-operated.monitoring:9093'], labels: { team: 'mail' } });
+    expect(Object.keys(find(ms, 'Secret')!.data)).toEqual(expect.arrayContaining(['slack-url', 'telegram-bot-token']));
+  });
+
   it('stops with a clear message when an account has no credential and no existingSecret', () => {
     const r = helm(['template', 'spm', CHART, '--set', 'accounts[0].name=main']);
     expect(r.status).toBe(1);
@@ -245,6 +255,8 @@ describe('chart options', () => {
 const FILE_CONTENT: Record<string, string> = {
   'smtp-url': 'smtps://u:p@smtp.example.com:465\n',
   'webhook-url': 'https://hooks.example.com/x\n',
+  'slack-url': 'https://hooks.slack.com/services/T/B/x\n',
+  'telegram-bot-token': '123456:AAF-token\n',
 };
 
 describe('chart config and the monitor', () => {

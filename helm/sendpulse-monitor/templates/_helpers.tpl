@@ -116,6 +116,17 @@ app.kubernetes.io/component: redis
 {{- $_ := set $alerts "webhook" (dict "urlFile" (printf "%s/webhook-url" $dir) "headers" .headers) -}}
 {{- end -}}
 {{- end -}}
+{{- range $name := list "slack" "discord" "teams" -}}
+{{- if (index $.Values.alerts $name).enabled -}}
+{{- $_ := set $alerts $name (merge (dict "urlFile" (printf "%s/%s-url" $dir $name)) (default dict (index $alerts $name))) -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.alerts.telegram -}}
+{{- if .enabled -}}
+{{- $tg := dict "botTokenFile" (printf "%s/telegram-bot-token" $dir) "chatId" (required "alerts.telegram.chatId is required when alerts.telegram.enabled" .chatId) -}}
+{{- $_ := set $alerts "telegram" (merge $tg (default dict (index $alerts "telegram"))) -}}
+{{- end -}}
+{{- end -}}
 {{- $server := dict "host" "0.0.0.0" "port" (int .Values.service.port) -}}
 {{- if .Values.metricsAuth.enabled -}}
 {{- $_ := set $server "auth" (dict "bearerTokenFile" (printf "%s/metrics-bearer-token" $dir)) -}}
