@@ -23,7 +23,7 @@ export interface AlertMetricsDeps {
   available?: () => boolean;
   /** The configured channels: their notification counters start at 0 (so rate() and panels show 0, not nothing). */
   channels?: readonly string[];
-  /** Alertmanager is configured: its re-post counter is exported. */
+  /** Alertmanager is configured: its re-post counter starts at 0 (without it the counter has no series). */
   alertmanager?: boolean;
 }
 
@@ -32,8 +32,8 @@ export const NOTIFICATION_OUTCOMES = ['sent', 'rejected', 'failed', 'dropped'] a
 
 /**
  * Registers sendpulse_alert_firing{account,alert,severity,service} (1 while firing, read from Redis
- * at scrape time in one command so every replica shows the same), the notifications counter and,
- * with Alertmanager configured, its re-post counter.
+ * at scrape time in one command so every replica shows the same), the notifications counter and
+ * the Alertmanager re-post counter.
  */
 export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps): void {
   const firing = new Gauge({
@@ -61,8 +61,6 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
   registry.registerMetric(firing);
   if (!registry.getSingleMetric('sendpulse_alert_notifications_total')) registry.registerMetric(notificationsTotal);
   for (const channel of deps.channels ?? []) for (const outcome of NOTIFICATION_OUTCOMES) notificationsTotal.inc({ channel, outcome }, 0);
-  if (deps.alertmanager && !registry.getSingleMetric('sendpulse_alertmanager_posts_total')) {
-    registry.registerMetric(alertmanagerPostsTotal);
-    for (const outcome of ['ok', 'failed']) alertmanagerPostsTotal.inc({ outcome }, 0);
-  }
+  if (!registry.getSingleMetric('sendpulse_alertmanager_posts_total')) registry.registerMetric(alertmanagerPostsTotal);
+  if (deps.alertmanager) for (const outcome of ['ok', 'failed']) alertmanagerPostsTotal.inc({ outcome }, 0);
 }
