@@ -128,6 +128,6 @@ export function startNotificationWorker(opts: NotificationWorkerOptions): Worker
       log.warn({ notification: job.data.id, attempt: job.attemptsMade, error: err.message }, 'alert notification delivery failed; will retry');
     }
   });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
+  worker.on('error', (err) => log.error({ err }, 'notification worker error'));
   return worker;
 }
