@@ -4,7 +4,8 @@ import type { RedisClient } from '../state/redis-connection';
 import type { AlertStore } from './alert-store';
 import { AlertmanagerStore, type PostedAlert } from './alertmanager-store';
 import { acceptsAlert } from './channels/channel';
-import { bareAnnotations, endsAhead, postable, postToAll, type AlertmanagerConfig, type PostableAlert } from './channels/alertmanager';
+import { bareAnnotations, endsAhead, postable, type PostableAlert } from './alertmanager-alerts';
+import { postToAll, type AlertmanagerConfig } from './channels/alertmanager';
 import { RedisLease } from './lease';
 
 const log = childLogger({ component: 'alertmanager' });

@@ -52,8 +52,6 @@ export interface CheckContext {
 export interface ChannelDefinition<S extends z.ZodType = z.ZodType, C extends ChannelFilters = ChannelFilters> {
   /** The key under `alerts:` and the `channel` label of sendpulse_alert_notifications_total. */
   readonly name: string;
-  /** Delivered per notification from the outbox (all), and also re-sent on a period (`sink`: Alertmanager). */
-  readonly sink?: boolean;
   /** The section's schema; relative `...File` paths are read from `baseDir`. */
   schema(baseDir: string): S;
   /** Checks across keys of the section (one of url and urlFile, ...), on the raw tree; problems at key paths under `at`. */
