@@ -1,5 +1,6 @@
 import type { NotificationRecord, RuleName } from './alert-types';
 import type { PostedAlert } from './alertmanager-store';
+import { ruleNamed } from './rules';
 
 /**
  * What the monitor's alerts look like to Alertmanager (API v2): labels that match the Helm chart's
@@ -13,18 +14,22 @@ export interface AlertShape {
 }
 
 /**
- * The alert names of the Helm chart's PrometheusRule (helm/sendpulse-monitor/templates/prometheusrule.yaml),
- * so routes, silences and inhibit rules written for one path fit the other; and the rule's description.
+ * The rule's `alertname`: its twin in the Helm chart's PrometheusRule (src/alerts/rules/), so routes,
+ * silences and inhibit rules written for one path fit the other.
  */
-export const RULE_ALERTS: Record<RuleName, { alertname: string; description: string }> = {
-  balance: { alertname: 'SendPulseBalanceLow', description: 'The main balance of the SendPulse account is low; paid services stop when it runs out.' },
-  emailsLeft: { alertname: 'SendPulseEmailsLeftLow', description: 'Campaigns stop going out when the e-mail credits of the tariff run out.' },
-  tariffExpiry: { alertname: 'SendPulseTariffExpiring', description: 'The tariff ends soon or has ended; renew it or turn on auto-renewal.' },
-  subscribers: { alertname: 'SendPulseSubscribersNearLimit', description: 'New subscribers are refused once the tariff\'s maximum is reached.' },
-  runway: { alertname: 'SendPulseRunwayShort', description: 'At the recent rate the balance or the e-mail credits run out soon; top up or change the tariff.' },
-  credentials: { alertname: 'SendPulseCredentialsFailing', description: 'SendPulse rejects the API key or client secret; check the account\'s credentials.' },
-  stale: { alertname: 'SendPulseDataStale', description: 'The monitor keeps running but this endpoint\'s data is not being refreshed.' },
-};
+export function alertnameOf(rule: RuleName): string {
+  return ruleNamed(rule)?.alertname ?? `SendPulse${rule.charAt(0).toUpperCase()}${rule.slice(1)}`;
+}
+
+/** The `description` annotation: when the rule fires, from its README row. */
+export function descriptionOf(rule: RuleName): string {
+  const fires = ruleNamed(rule)?.doc.fires.replace(/[`*]/g, '');
+  if (!fires) return `The ${rule} alert of sendpulse-monitor.`;
+  return `Fires when ${/(below|above)$/.test(fires) ? `${fires} its threshold` : fires}.`;
+}
+
+// The chart's SendPulseRunwayShort names the forecast series `resource`.
+const RUNWAY_RESOURCE: Record<string, string> = { balance: 'balance', email: 'emails_left', smtp: 'smtp_emails_left' };
 
 /** The alert name of `test-alert`. */
 export const TEST_ALERTNAME = 'SendPulseMonitorTest';
@@ -45,9 +50,9 @@ export interface PostableAlert {
  * (`endpoint` for stale, `resource` for runway) and the configured ones.
  */
 export function alertLabels(cfg: AlertShape, a: { account: string; rule: RuleName; service: string; severity: string }): Record<string, string> {
-  const own: Record<string, string> = { alertname: RULE_ALERTS[a.rule].alertname, account: a.account, service: a.service, severity: a.severity };
+  const own: Record<string, string> = { alertname: alertnameOf(a.rule), account: a.account, service: a.service, severity: a.severity };
   if (a.rule === 'stale') own.endpoint = a.service;
-  if (a.rule === 'runway') own.resource = a.service === 'email' ? 'emails_left' : a.service;
+  if (a.rule === 'runway') own.resource = RUNWAY_RESOURCE[a.service] ?? a.service;
   return { ...cfg.labels, ...own };
 }
 
@@ -55,7 +60,7 @@ export function alertLabels(cfg: AlertShape, a: { account: string; rule: RuleNam
 export function alertAnnotations(r: NotificationRecord, dashboardUrl?: string): Record<string, string> {
   const out: Record<string, string> = {
     summary: `SendPulse account ${r.account}: ${r.headline}`,
-    description: r.kind === 'test' ? 'A test alert from sendpulse-monitor test-alert; it ends by itself after 5 minutes.' : RULE_ALERTS[r.rule].description,
+    description: r.kind === 'test' ? 'A test alert from sendpulse-monitor test-alert; it ends by itself after 5 minutes.' : descriptionOf(r.rule),
     value: r.valueText,
   };
   if (dashboardUrl) out.dashboard = dashboardUrl;
@@ -64,7 +69,7 @@ export function alertAnnotations(r: NotificationRecord, dashboardUrl?: string): 
 
 /** The annotations of a firing alert the monitor has no notification text for (it only knows rule and severity). */
 export function bareAnnotations(a: { account: string; rule: RuleName; service: string; severity: string }, dashboardUrl?: string): Record<string, string> {
-  const out: Record<string, string> = { summary: `SendPulse account ${a.account}: ${a.rule} (${a.service}) is ${a.severity}`, description: RULE_ALERTS[a.rule].description };
+  const out: Record<string, string> = { summary: `SendPulse account ${a.account}: ${a.rule} (${a.service}) is ${a.severity}`, description: descriptionOf(a.rule) };
   if (dashboardUrl) out.dashboard = dashboardUrl;
   return out;
 }

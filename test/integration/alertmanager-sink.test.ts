@@ -57,7 +57,7 @@ describe('Alertmanager as a sink (a real prometheus-alertmanager 0.25)', () => {
       expect(alert.labels).toEqual({ alertname: 'SendPulseBalanceLow', account: 'main', service: 'balance', severity: 'critical', team: 'billing' });
       expect(alert.annotations).toEqual({
         summary: 'SendPulse account main: balance 1.50 USD is below 2 USD', value: '1.50 USD', dashboard: DASHBOARD,
-        description: 'The main balance of the SendPulse account is low; paid services stop when it runs out.',
+        description: 'Fires when balance.main is below the threshold (account currency).',
       });
       expect(alert.generatorURL).toBe(DASHBOARD);
       expect(alert.status.state).toBe('active');
