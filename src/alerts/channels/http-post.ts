@@ -105,15 +105,12 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
+// Duck-typed rather than `instanceof Error`: errors from Node's own modules may come from another realm (jest, vm).
 function networkMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const name = (err as { code?: string }).code;
-    if (err.name === 'TimeoutError' || name === 'UND_ERR_HEADERS_TIMEOUT' || name === 'UND_ERR_BODY_TIMEOUT' || name === 'UND_ERR_CONNECT_TIMEOUT') {
-      return `timeout: ${err.message}`;
-    }
-    return err.message.replace(/^Error: /, '');
-  }
-  return String(err);
+  const e = err as { message?: unknown; name?: unknown; code?: unknown } | null;
+  if (!e || typeof e.message !== 'string') return String(err);
+  const timeout = e.name === 'TimeoutError' || (typeof e.code === 'string' && /^UND_ERR_(HEADERS|BODY|CONNECT)_TIMEOUT$/.test(e.code));
+  return timeout ? `timeout: ${e.message}` : e.message.replace(/^Error: /, '');
 }
 
 /**
