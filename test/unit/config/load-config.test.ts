@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../src/config/load-config';
 import { Secret } from '../../../src/config/secret';
-import { tempConfigDir } from './config-files';
+import { problemsOf, tempConfigDir } from './config-files';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/config');
 const ONE_ACCOUNT = 'accounts:\n  - { name: main, apiKey: k }\n';
@@ -147,6 +147,16 @@ alerts:
     expect(main.alerts.to).toEqual(['cfo@example.com']);
     expect(other.alerts.rules).toEqual(config.alerts.rules);
     expect(other.alerts.rules.runway).toEqual({ warning: 1_209_600_000, critical: 259_200_000 });
+  });
+
+  it('has tariffExpiry on by default at 7d/1d: false turns it off, an account override inherits the default levels', () => {
+    const off = t.load('accounts:\n  - { name: main, apiKey: k }\nalerts: { rules: { tariffExpiry: false } }\n');
+    expect(off.accounts[0].alerts.rules.tariffExpiry).toBeUndefined();
+    const own = t.load('accounts:\n  - { name: main, apiKey: k, alerts: { rules: { tariffExpiry: { warning: 14d } } } }\n  - { name: quiet, apiKey: k, alerts: { rules: { tariffExpiry: false } } }\n');
+    expect(own.accounts[0].alerts.rules.tariffExpiry).toEqual({ warning: 1_209_600_000, critical: 86_400_000 });
+    expect(own.accounts[1].alerts.rules.tariffExpiry).toBeUndefined();
+    expect(problemsOf(() => t.load('accounts:\n  - { name: main, apiKey: k, alerts: { rules: { tariffExpiry: { warning: 12h } } } }\n')))
+      .toEqual(['accounts[0].alerts.rules.tariffExpiry: critical (1d) must be below warning (12h)']);
   });
 
   it('substitutes ${VAR} and ${VAR:-default} in every string, and $${ stays a literal ${', () => {
