@@ -37,10 +37,13 @@ interface RawResponse {
  */
 export class SendPulseClient {
   private readonly baseUrl: string;
+  /** `host:port` of the API, named in network errors (never the path or query: they may carry secrets). */
+  private readonly where: string;
   private readonly dispatcher: Dispatcher;
 
   constructor(private readonly opts: SendPulseClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.where = hostAndPort(this.baseUrl);
     this.dispatcher = opts.dispatcher ?? new Agent({
       connect: { timeout: opts.timeoutMs },
       headersTimeout: opts.timeoutMs,
@@ -101,7 +104,7 @@ export class SendPulseClient {
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
-      const mapped = mapTransportError(endpoint, err);
+      const mapped = mapTransportError(endpoint, err, this.where);
       code = mapped instanceof TimeoutError ? 'timeout' : 'network';
       throw mapped;
     } finally {
@@ -173,13 +176,26 @@ export function parseRetryAfter(v: string | undefined, now = Date.now()): number
   return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
 }
 
-function mapTransportError(endpoint: string, err: unknown): SpmError {
+/** `host:port` of a URL, the port filled from the scheme (`api.sendpulse.com:443`). */
+export function hostAndPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return 'the API';
+  }
+}
+
+function mapTransportError(endpoint: string, err: unknown, where: string): SpmError {
   if (err instanceof SpmError) return err;
   const e = err as { code?: string; name?: string; message?: string };
-  if (err instanceof undiciErrors.ConnectTimeoutError || e.code === 'UND_ERR_CONNECT_TIMEOUT') return new TimeoutError(endpoint, 'connect');
-  if (err instanceof undiciErrors.HeadersTimeoutError || e.code === 'UND_ERR_HEADERS_TIMEOUT') return new TimeoutError(endpoint, 'waiting for response headers');
-  if (err instanceof undiciErrors.BodyTimeoutError || e.code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError(endpoint, 'reading the response body');
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new TimeoutError(endpoint, 'request aborted');
-  // Transport messages carry no secrets (the URL has none: credentials go in headers and bodies).
-  return new NetworkError(endpoint, e.code ?? e.message ?? 'request failed', err);
+  if (err instanceof undiciErrors.ConnectTimeoutError || e.code === 'UND_ERR_CONNECT_TIMEOUT') return new TimeoutError(endpoint, `connecting to ${where}`);
+  if (err instanceof undiciErrors.HeadersTimeoutError || e.code === 'UND_ERR_HEADERS_TIMEOUT') return new TimeoutError(endpoint, `waiting for response headers from ${where}`);
+  if (err instanceof undiciErrors.BodyTimeoutError || e.code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError(endpoint, `reading the response body from ${where}`);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new TimeoutError(endpoint, `request to ${where} aborted`);
+  // The host and port say where; the code says what. undici's messages are left out: some echo the
+  // request, and the path or query could one day carry a secret.
+  const why = e.code === 'UND_ERR_SOCKET' ? 'closed before an answer' : e.code ?? (e.name && e.name !== 'Error' ? e.name : 'request failed');
+  const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code ?? '');
+  return new NetworkError(endpoint, `${unreachable ? 'cannot reach' : 'connection to'} ${where}${unreachable ? '' : ' failed'} (${why})`, err);
 }

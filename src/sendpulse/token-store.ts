@@ -32,16 +32,32 @@ export interface TokenProvider {
   invalidate(account: string, token: string): Promise<void>;
 }
 
-/** Process-local tokens for one-shot commands (`check`) that run without Redis. */
+/**
+ * Process-local tokens for one-shot commands (`check`) that run without Redis. A failed token request
+ * is remembered for the life of this object: a one-shot command asks SendPulse once per account and
+ * reports one failure, not one per endpoint.
+ */
 export class MemoryTokens implements TokenProvider {
   private readonly tokens = new Map<string, { token: string; renewAtMs: number }>();
+  private readonly pending = new Map<string, Promise<string>>();
+  private readonly failed = new Map<string, unknown>();
   async get(account: string, fetch: TokenFetcher): Promise<string> {
+    if (this.failed.has(account)) throw this.failed.get(account);
     const t = this.tokens.get(account);
     if (t && Date.now() < t.renewAtMs) return t.token;
-    const obtained = Date.now();
-    const { accessToken, expiresInSec } = await fetch();
-    this.tokens.set(account, { token: accessToken, renewAtMs: renewAtMs(obtained, expiresInSec * 1000) });
-    return accessToken;
+    let p = this.pending.get(account);
+    if (!p) {
+      const obtained = Date.now();
+      p = fetch().then(({ accessToken, expiresInSec }) => {
+        this.tokens.set(account, { token: accessToken, renewAtMs: renewAtMs(obtained, expiresInSec * 1000) });
+        return accessToken;
+      }, (err: unknown) => {
+        this.failed.set(account, err);
+        throw err;
+      }).finally(() => this.pending.delete(account));
+      this.pending.set(account, p);
+    }
+    return p;
   }
   async invalidate(account: string, token: string): Promise<void> {
     if (this.tokens.get(account)?.token === token) this.tokens.delete(account);
