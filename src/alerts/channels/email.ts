@@ -2,13 +2,13 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { field, list, secretFile } from '../../config/schema-fields';
 import type { Secret } from '../../config/secret';
+import { smtpUrl } from '../../config/smtp-url';
 import * as p from '../../config/value-parsers';
 import { DeliveryFailedError, DeliveryRejectedError } from '../../errors';
 import { formatNotification } from '../format-notification';
 import { defineChannel, filterFields, oneOf, pickFilters, type ChannelFilters } from './channel';
 import { scrub, secretsOfUrl } from './http-post';
-
-const SMTP_URL = ['smtp:', 'smtps:'];
+import { smtpErrorHint } from './smtp-error-hint';
 
 /** alerts.email: an SMTP URL (a secret: it carries the password), the sender and the recipients. */
 export interface EmailConfig extends ChannelFilters {
@@ -37,8 +37,9 @@ function messageOf(err: unknown): string {
 export const email = defineChannel({
   name: 'email',
   schema: (baseDir: string) => z.strictObject({
-    smtpUrl: field(p.secretUrl(SMTP_URL)).optional(),
-    smtpUrlFile: secretFile(baseDir, p.secretUrl(SMTP_URL)).optional(),
+    // Also refuses a password that needs percent-encoding and a scheme that does not fit the port's TLS mode.
+    smtpUrl: field(smtpUrl).optional(),
+    smtpUrlFile: secretFile(baseDir, smtpUrl).optional(),
     from: field(p.email),
     to: list(p.email).default([]),
     ...filterFields(),
@@ -63,8 +64,9 @@ export const email = defineChannel({
       await transport.sendMail({ from: cfg.from, to, subject: m.subject, text: m.text, html: m.html,
         headers: { 'X-SendPulse-Monitor-Notification': r.id } });
     } catch (err) {
-      // Error texts may echo the URL: the URL and its password are cut out.
-      const reason = scrub(messageOf(err), secretsOfUrl(url));
+      // A TLS mismatch or an untrusted certificate gets one line that says what to change, not OpenSSL's
+      // dump; other error texts may echo the URL: the URL and its password are cut out.
+      const reason = smtpErrorHint(err, url) ?? scrub(messageOf(err), secretsOfUrl(url));
       const e = err as { responseCode?: number; code?: string };
       // SMTP 5xx is permanent (RFC 5321 4.2.1): a wrong password or a refused recipient stays so.
       const permanent = typeof e.responseCode === 'number' ? e.responseCode >= 500 : e.code === 'EAUTH';
