@@ -8,6 +8,7 @@ import { demoAccount, generateAccount } from '../simulator/default-accounts';
 import { startSimulator } from '../simulator/simulator';
 import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../state/private-redis';
 import { startMonitor } from '../worker';
+import { parseCommandLine, stringOption } from './parse-command-line';
 import { waitForSignal } from './wait-for-signal';
 
 /** When the demo lowers the `demo` account's balance, so the user sees a value change. */
@@ -38,6 +39,8 @@ accounts:
  * (unless REDIS_URL is set), the simulator, the worker; prints the metrics URL; Ctrl-C stops it all.
  */
 export async function main(argv: string[]): Promise<number> {
+  const cli = parseCommandLine('demo', argv);
+  if (!cli.ok) return cli.exitCode;
   const log = childLogger({ component: 'demo' });
   const out = (s: string) => process.stdout.write(s + '\n');
   let redis: PrivateRedis | null = null;
@@ -54,9 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     redisUrl = redis.url;
   }
   const sim = await startSimulator({ accounts: [demoAccount(), { ...generateAccount(1), id: 'shop' }] });
-  const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-  const port = Number(opt('--port') ?? process.env.PORT ?? 9464);
-  const dropAfterMs = opt('--drop-after') !== undefined ? parseDuration(opt('--drop-after')!, '--drop-after') : BALANCE_DROP_AFTER_MS;
+  const port = Number(stringOption(cli.values, 'port') ?? process.env.PORT ?? 9464);
+  const drop = stringOption(cli.values, 'drop-after');
+  const dropAfterMs = drop !== undefined ? parseDuration(drop, '--drop-after') : BALANCE_DROP_AFTER_MS;
   const dir = mkdtempSync(join(tmpdir(), 'spm-demo-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, demoConfigYaml(sim.url, redisUrl, port));
@@ -70,12 +73,12 @@ export async function main(argv: string[]): Promise<number> {
   out(`  config:     ${file}`);
   out(`In ${dropAfterMs / 1000} s the "demo" account's balance drops from 9.36 to 1.50 USD: watch sendpulse_balance.`);
   out('Press Ctrl-C to stop.');
-  const drop = setTimeout(() => {
+  const dropTimer = setTimeout(() => {
     sim.updateAccount('demo', { balanceDetail: { balance: { main: '1.50' } } });
     out('demo: the simulator lowered the "demo" balance to 1.50 USD; the next poll shows it in sendpulse_balance.');
   }, dropAfterMs);
   await waitForSignal();
-  clearTimeout(drop);
+  clearTimeout(dropTimer);
   out('stopping...');
   await monitor.close(3000);
   await sim.close();

@@ -1,12 +1,15 @@
-import { loadConfig } from '../config/load-config';
-import { configFileFromArgv } from '../config/config-file-arg';
+import { loadConfig, type ConfigSection } from '../config/load-config';
 import type { MonitorConfig } from '../config/types';
 import { ConfigError } from '../errors';
 
-/** Loads the config named by `--config`/env; on problems prints one line each to stderr and returns null. */
-export function loadConfigOrReport(argv: string[]): MonitorConfig | null {
+/**
+ * Loads the config from `file` (undefined: SENDPULSE_MONITOR_CONFIG, else the environment), leaving
+ * out the sections the command does not use; on problems prints them to stderr, one line each, and
+ * returns null.
+ */
+export function loadConfigOrReport(file: string | undefined, skip: readonly ConfigSection[] = []): MonitorConfig | null {
   try {
-    return loadConfig({ file: configFileFromArgv(argv), env: process.env });
+    return loadConfig({ file, env: process.env, skip });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`sendpulse-monitor: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`);

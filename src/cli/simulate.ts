@@ -1,21 +1,11 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
 import { loadAccountsFile } from '../simulator/accounts-file';
 import { defaultAccounts } from '../simulator/account-store';
 import { generateAccount } from '../simulator/default-accounts';
 import { startSimulator } from '../simulator/simulator';
 import type { SimAccountDef } from '../simulator/types';
-
-const USAGE = `Usage: sendpulse-monitor simulate [--port N] [--host H] [--accounts FILE] [--generate N]
-
-Runs a SendPulse API simulator (the endpoints, errors and quotas of the SendPulse reference)
-until Ctrl-C. Control API and account file format: src/simulator/README.md.
-
-  --port N         port to listen on (default 0: a free one, printed)
-  --host H         address to bind (default 127.0.0.1)
-  --accounts FILE  accounts from a JSON or YAML file instead of the demo account
-  --generate N     add N generated accounts (acct-00001 ... with API key sim-key-00001 ...)
-`;
+import { commandUsage } from './command-specs';
+import { parseCommandLine, stringOption } from './parse-command-line';
 
 /** Where runSimulate writes, and what stops it; main() uses stdout, stderr and SIGINT/SIGTERM. */
 export interface SimulateIo {
@@ -29,32 +19,18 @@ export interface SimulateIo {
 
 /** Runs the simulator as the `simulate` command does; resolves with the exit code. */
 export async function runSimulate(argv: string[], io: SimulateIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' }, host: { type: 'string' }, accounts: { type: 'string' },
-        generate: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    io.err(`simulate: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const cli = parseCommandLine('simulate', argv, io);
+  if (!cli.ok) return cli.exitCode;
+  const values = { port: stringOption(cli.values, 'port'), host: stringOption(cli.values, 'host'),
+    accounts: stringOption(cli.values, 'accounts'), generate: stringOption(cli.values, 'generate') };
   const port = Number(values.port ?? '0');
   const generate = Number(values.generate ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err(`simulate: --port: "${values.port}" is not a port number`);
+    io.err(`sendpulse-monitor simulate: --port: "${values.port}" is not a port number\n\n${commandUsage('simulate')}`);
     return 2;
   }
   if (!Number.isInteger(generate) || generate < 0) {
-    io.err(`simulate: --generate: "${values.generate}" is not a whole number`);
+    io.err(`sendpulse-monitor simulate: --generate: "${values.generate}" is not a whole number\n\n${commandUsage('simulate')}`);
     return 2;
   }
   let accounts: SimAccountDef[];

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { NotificationRecord } from '../alerts/alert-types';
 import { CHANNEL_NAMES, configuredChannels, sendThrough, type Channel } from '../alerts/channels';
 import { sendContextFor } from '../alerts/send-context';
@@ -6,8 +5,7 @@ import { formatDuration } from '../alerts/describe-alert';
 import type { MonitorConfig } from '../config/types';
 import { DeliveryFailedError, DeliveryRejectedError } from '../errors';
 import { loadConfigOrReport } from './load-config-or-report';
-
-const USAGE = 'usage: sendpulse-monitor test-alert [--config FILE] [--channel NAME]';
+import { parseCommandLine, stringOption } from './parse-command-line';
 
 /** The test notification: clearly labelled, for the first configured account. */
 function testRecord(config: MonitorConfig, now: number): NotificationRecord {
@@ -56,16 +54,11 @@ export async function runTestAlert(config: MonitorConfig, out: (line: string) =>
   return results.every((r) => r === undefined) ? 0 : 1;
 }
 
-/** `sendpulse-monitor test-alert [--config FILE] [--channel NAME]`. */
+/** `sendpulse-monitor test-alert [--config FILE] [--channel NAME]`; Redis and the HTTP server settings are not needed. */
 export async function main(argv: string[]): Promise<number> {
-  let values: { config?: string; channel?: string };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, channel: { type: 'string' } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    process.stderr.write(`test-alert: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const config = loadConfigOrReport(values.config === undefined ? [] : ['--config', values.config]);
+  const cli = parseCommandLine('test-alert', argv);
+  if (!cli.ok) return cli.exitCode;
+  const config = loadConfigOrReport(stringOption(cli.values, 'config'), ['redis', 'server']);
   if (!config) return 1;
-  return runTestAlert(config, (line) => process.stdout.write(`${line}\n`), { only: values.channel });
+  return runTestAlert(config, (line) => process.stdout.write(`${line}\n`), { only: stringOption(cli.values, 'channel') });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { CHANNEL_NAMES } from '../alerts/channels';
 import { ConfigError } from '../errors';
 import { buildConfig } from './build-config';
 import { crossChecks } from './cross-checks';
@@ -11,11 +12,31 @@ import { substituteEnv } from './substitute-env';
 import type { MonitorConfig } from './types';
 import { zodIssueProblems } from './zod-issue-problems';
 
+/**
+ * A part of the configuration that a command may leave out (see LoadConfigOptions.skip):
+ * `channels` is every notification channel under `alerts:` (email, webhook, slack, ...) with the
+ * accounts' extra recipients.
+ */
+export type ConfigSection = 'redis' | 'server' | 'channels';
+
+/** The environment variables of env-only mode that fill each section. */
+const SECTION_ENV: Record<ConfigSection, string[]> = {
+  redis: ['REDIS_URL'],
+  server: ['PORT'],
+  channels: ['SMTP_URL', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO'],
+};
+
 /** Where the configuration comes from; `env` defaults to process.env. */
 export interface LoadConfigOptions {
   /** The YAML file; default: the env SENDPULSE_MONITOR_CONFIG; neither: env-only mode. */
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Sections the command does not use (`check` needs neither Redis nor the mail server): they are
+   * neither read (no `${VAR}`, no `...File`) nor checked, and the result holds their defaults (no
+   * alert channel). Default: none skipped.
+   */
+  skip?: readonly ConfigSection[];
 }
 
 /** The problem reported when there is neither a file nor credentials in the environment. */
@@ -29,15 +50,37 @@ export const HOW_TO_CONFIGURE =
  * ConfigError listing every problem, one line each, naming the key path (never a secret value).
  */
 export function loadConfig(opts: LoadConfigOptions = {}): MonitorConfig {
-  const env = opts.env ?? process.env;
+  const skip = opts.skip ?? [];
+  const env = withoutSkipped(opts.env ?? process.env, skip);
   const file = opts.file ?? (env.SENDPULSE_MONITOR_CONFIG || undefined);
-  if (file !== undefined) return loadFile(file, env);
+  if (file !== undefined) return loadFile(file, env, skip);
   const fromEnv = envTree(env);
   if (!fromEnv) throw new ConfigError([HOW_TO_CONFIGURE]);
   return validate(fromEnv.tree, process.cwd(), fromEnv.problems, fromEnv.aliases);
 }
 
-function loadFile(file: string, env: NodeJS.ProcessEnv): MonitorConfig {
+function withoutSkipped(env: NodeJS.ProcessEnv, skip: readonly ConfigSection[]): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const section of skip) for (const name of SECTION_ENV[section]) delete out[name];
+  return out;
+}
+
+/** The tree without the skipped sections (before `${VAR}` substitution, so their variables are not needed). */
+function dropSkipped(tree: Record<string, unknown>, skip: readonly ConfigSection[]): void {
+  const obj = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  for (const section of skip) {
+    if (section !== 'channels') {
+      delete tree[section];
+      continue;
+    }
+    const alerts = obj(tree.alerts);
+    for (const channel of CHANNEL_NAMES) delete alerts?.[channel];
+    // Extra recipients only mean something with the email channel.
+    if (Array.isArray(tree.accounts)) for (const account of tree.accounts) delete obj(obj(account)?.alerts)?.to;
+  }
+}
+
+function loadFile(file: string, env: NodeJS.ProcessEnv, skip: readonly ConfigSection[]): MonitorConfig {
   const full = resolve(file);
   let text: string;
   try {
@@ -69,6 +112,7 @@ function loadFile(file: string, env: NodeJS.ProcessEnv): MonitorConfig {
 
   // Top-level `x-...` keys hold YAML anchors for reuse (the compose-file convention); they are not settings.
   for (const key of Object.keys(tree)) if (key.startsWith('x-')) delete (tree as Record<string, unknown>)[key];
+  dropSkipped(tree as Record<string, unknown>, skip);
   const substituted = substituteEnv(tree, env);
   const aliases = new Map<string, string>();
   const alerts = (substituted.tree as Record<string, unknown>).alerts as Record<string, unknown> | undefined;

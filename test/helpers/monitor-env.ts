@@ -58,7 +58,10 @@ ${extraYaml}`);
 /** A `sendpulse-monitor` child process with its output collected. */
 export interface CliProcess {
   proc: ChildProcess;
+  /** stdout and stderr as they came. */
   output(): string;
+  /** stdout alone (what a monitoring server reads from a plugin). */
+  stdout(): string;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
   /** The metrics URL once the process logged it. */
@@ -69,12 +72,14 @@ export interface CliProcess {
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  let stdout = '';
+  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); stdout += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<number | string>((res) => proc.once('exit', (code, sig) => res(code ?? sig ?? -1)));
   return {
     proc,
     output: () => out,
+    stdout: () => stdout,
     exited,
     url: () => waitFor('the metrics URL in the log', () => /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1], 20000),
   };

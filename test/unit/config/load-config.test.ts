@@ -159,6 +159,29 @@ alerts:
       .toEqual(['accounts[0].alerts.rules.tariffExpiry: critical (1d) must be below warning (12h)']);
   });
 
+  it('leaves out the sections a command skips: neither their ${VAR}s nor their problems count, accounts[].alerts.to goes with the channels', () => {
+    const text = `
+redis: { url: "\${REDIS_URL_UNSET}", prefix: "bad prefix" }
+server: { port: 99999 }
+accounts:
+  - { name: main, apiKey: k, alerts: { to: [cfo@example.com] } }
+alerts:
+  email: { smtpUrl: "\${SMTP_URL}", from: monitor@example.com }
+  webhook: { url: "\${HOOK}" }
+  slack: { url: "\${SLACK}" }
+`;
+    expect(problemsOf(() => t.load(text)).length).toBeGreaterThan(3);
+    const config = loadConfig({ file: t.write('skip.yaml', text), env: {}, skip: ['redis', 'server', 'channels'] });
+    expect(config.redis.url.reveal()).toBe('redis://127.0.0.1:6379');
+    expect(config.server.port).toBe(9464);
+    expect(config.alerts.email).toBeUndefined();
+    expect(config.alerts.webhook).toBeUndefined();
+    expect(config.alerts.slack).toBeUndefined();
+    expect(config.accounts[0].alerts.to).toEqual([]);
+    // Without a file: the variables of a skipped section are not read.
+    expect(loadConfig({ env: { SENDPULSE_API_KEY: 'k', ALERT_EMAIL_FROM: 'a@example.com', REDIS_URL: 'nope' }, skip: ['redis', 'channels'] }).alerts.email).toBeUndefined();
+  });
+
   it('substitutes ${VAR} and ${VAR:-default} in every string, and $${ stays a literal ${', () => {
     const config = t.load(
       `

@@ -49,7 +49,8 @@ describe('sendpulse-monitor validate', () => {
     expect(result.stderr).toMatch(/^no configuration: pass --config FILE/);
   });
 
-  it('exits 1 on an argument it does not know', async () => {
-    expect(await runValidate(['--strict'])).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown argument "--strict"') });
+  it('exits 2 with the usage on an option it does not know or a stray argument', async () => {
+    expect(await runValidate(['--strict'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('sendpulse-monitor validate: unknown option --strict\n\nUsage: sendpulse-monitor validate [--config FILE]') });
+    expect(await runValidate(['config.yaml'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "config.yaml" (did you mean --config config.yaml?)') });
   });
 });
