@@ -1,89 +1,177 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDuration } from '../config/duration';
+import { describeActiveRules } from '../alerts/describe-active-rules';
+import { tryParseDuration } from '../config/duration';
 import { loadConfig } from '../config/load-config';
+import { demoConfigYaml, demoSimAccounts, DROPPED_BALANCE } from '../demo/demo-config';
+import { keyLines, startMailCatcher, type CaughtMail } from '../demo/mail-catcher';
 import { childLogger } from '../logger';
-import { demoAccount, generateAccount } from '../simulator/default-accounts';
 import { startSimulator } from '../simulator/simulator';
-import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../state/private-redis';
+import { hasRedisServer, startPrivateRedis } from '../state/private-redis';
 import { startMonitor } from '../worker';
+import { commandUsage } from './command-specs';
 import { parseCommandLine, stringOption } from './parse-command-line';
-import { waitForSignal } from './wait-for-signal';
 
-/** When the demo lowers the `demo` account's balance, so the user sees a value change. */
-const BALANCE_DROP_AFTER_MS = 60_000;
+/** When the demo lowers the `demo` account's balance, so the first alert mail comes within a minute of start. */
+const BALANCE_DROP_AFTER_MS = 30_000;
+/** The host everything of the demo listens on. */
+const HOST = '127.0.0.1';
 
-/** The demo's config: two simulated accounts (OAuth and API key), short intervals, a roomy budget. */
-function demoConfigYaml(simUrl: string, redisUrl: string, port: number): string {
-  return `# Written by "sendpulse-monitor demo"; a real config looks the same with real credentials.
-sendpulse: { baseUrl: "${simUrl}", timeout: 5s }
-redis: { url: "${redisUrl}", prefix: spm-demo }
-server: { host: 127.0.0.1, port: ${port} }
-accounts:
-  - name: demo
-    clientId: sim-demo-client
-    clientSecret: sim-demo-secret
-    timezone: Europe/Kyiv
-    intervals: { balance: 5s, userInfo: 30s, team: 30s }
-    budget: { perMinute: 60, perDay: 50000 }
-  - name: shop
-    apiKey: sim-key-00001
-    intervals: { balance: 10s, userInfo: 1m, team: 1m }
-    budget: { perMinute: 60, perDay: 50000 }
-`;
+/** True when something already listens on host:port (port 0 is never taken). */
+function portTaken(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+    probe.listen(port, HOST, () => probe.close(() => resolve(false)));
+  });
+}
+
+/** The lines a caught mail prints: who it went to, where it was saved, the subject and the key lines. */
+function mailLines(m: CaughtMail): string[] {
+  return [
+    '',
+    `mail ${m.seq} to ${m.to.join(', ')} (saved as ${m.file})`,
+    `  Subject: ${m.subject}`,
+    ...keyLines(m.text).map((l) => `  ${l}`),
+  ];
+}
+
+/** Things to stop, last started first. */
+class Cleanup {
+  private readonly steps: (() => Promise<unknown> | unknown)[] = [];
+  add(step: () => Promise<unknown> | unknown): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch {
+        // the next step still runs: a stuck simulator must not keep Redis alive
+      }
+    }
+  }
 }
 
 /**
  * `sendpulse-monitor demo`: everything on this machine, nothing to configure. A private redis-server
- * (unless REDIS_URL is set), the simulator, the worker; prints the metrics URL; Ctrl-C stops it all.
+ * (unless REDIS_URL is set), the simulator, a mail catcher and the worker with alert rules on; prints
+ * where everything is and every alert mail as it arrives. SIGINT/SIGTERM, at any moment (during the
+ * start too), stop and remove all of it; so does a failed start (one line, exit 1).
  */
 export async function main(argv: string[]): Promise<number> {
   const cli = parseCommandLine('demo', argv);
   if (!cli.ok) return cli.exitCode;
-  const log = childLogger({ component: 'demo' });
   const out = (s: string) => process.stdout.write(s + '\n');
-  let redis: PrivateRedis | null = null;
-  let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    if (!hasRedisServer()) {
-      process.stderr.write('sendpulse-monitor demo: redis-server was not found on PATH.\n' +
-        '  Debian/Ubuntu: sudo apt-get install -y redis-server\n' +
-        '  macOS:         brew install redis\n' +
-        '  or point the demo at a running Redis: REDIS_URL=redis://host:6379 npm run demo\n');
+  const fail = (s: string) => process.stderr.write(`sendpulse-monitor demo: ${s}\n`);
+  const portText = stringOption(cli.values, 'port') ?? process.env.PORT ?? '9464';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    fail(`--port: ${JSON.stringify(portText)} is not a port number (0 to 65535)\n\n${commandUsage('demo')}`);
+    return 2;
+  }
+  const dropText = stringOption(cli.values, 'drop-after');
+  const dropAfterMs = dropText === undefined ? BALANCE_DROP_AFTER_MS : tryParseDuration(dropText);
+  if (dropAfterMs === undefined) {
+    fail(`--drop-after: ${JSON.stringify(dropText)} is not a duration (use 30s, 5m, 1h)\n\n${commandUsage('demo')}`);
+    return 2;
+  }
+
+  // From here on a signal stops the demo, also halfway through its start; a second one is ignored
+  // (the first is already removing everything).
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => { stopRequested = resolve; });
+  let stopping = false;
+  const onSignal = () => {
+    if (!stopping) out('stopping...');
+    stopping = true;
+    stopRequested();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const cleanup = new Cleanup();
+  const log = childLogger({ component: 'demo' });
+  try {
+    if (await portTaken(port)) {
+      fail(`port ${port} on ${HOST} is already in use (another demo or monitor?): stop it, or pick another with --port N`);
       return 1;
     }
-    redis = await startPrivateRedis();
-    redisUrl = redis.url;
+    let redisUrl = process.env.REDIS_URL || undefined;
+    let redisNote = '';
+    if (!redisUrl) {
+      if (!hasRedisServer()) {
+        fail('redis-server was not found on PATH.\n' +
+          '  Debian/Ubuntu: sudo apt-get install -y redis-server\n' +
+          '  macOS:         brew install redis\n' +
+          '  or point the demo at a running Redis: REDIS_URL=redis://host:6379 npm run demo');
+        return 1;
+      }
+      const redis = await startPrivateRedis();
+      cleanup.add(() => redis.close());
+      redisUrl = redis.url;
+      redisNote = ' (private, removed on exit)';
+    }
+    if (stopping) return 0;
+    const dir = mkdtempSync(join(tmpdir(), 'spm-demo-'));
+    cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
+    const mailDir = join(dir, 'mail');
+    mkdirSync(mailDir);
+    const catcher = await startMailCatcher({
+      dir: mailDir,
+      onMail: (m) => mailLines(m).forEach(out),
+      onError: (err) => log.warn({ err: err.message }, 'mail catcher: a mail could not be read'),
+    });
+    cleanup.add(() => catcher.close());
+    const sim = await startSimulator({ accounts: demoSimAccounts() });
+    cleanup.add(() => sim.close());
+    if (stopping) return 0;
+
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, demoConfigYaml({ simUrl: sim.url, redisUrl, port, smtpUrl: catcher.url }));
+    const config = loadConfig({ file, env: {} });
+    let monitor;
+    try {
+      monitor = await startMonitor(config);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      fail(e.code === 'EADDRINUSE' ? `port ${port} on ${HOST} is already in use: stop what holds it, or pick another with --port N`
+        : `the monitor could not start: ${e.message}`);
+      return 1;
+    }
+    cleanup.add(() => monitor.close(3000));
+
+    const rules = (name: string) => describeActiveRules(config.accounts.find((a) => a.name === name)!).rules.join(', ');
+    out('');
+    out('sendpulse-monitor demo is running');
+    out(`  status:     ${monitor.url}/   (the accounts and what each endpoint serves)`);
+    out(`  metrics:    ${monitor.url}/metrics`);
+    out(`  simulator:  ${sim.url} (SendPulse API simulator; control API under ${sim.url}/_control/)`);
+    out(`  redis:      ${redisUrl}${redisNote}`);
+    out(`  mail:       ${catcher.url} catches the alert e-mails: printed below, kept as .eml in ${mailDir}`);
+    out(`  config:     ${file}`);
+    out('');
+    out('Accounts (simulated):');
+    out(`  demo  OAuth client credentials, balance 9.36 USD; rules: ${rules('demo')}.`);
+    out(`        In ${Math.round(dropAfterMs / 1000)} s its balance drops to ${DROPPED_BALANCE} USD, below the critical 2 USD:`);
+    out('        a [FIRING:critical] mail follows within seconds.');
+    out(`  shop  API key, balance 0.37 USD; its own rules: ${rules('shop')}.`);
+    out('        0.37 is below its warning level of 1 USD: a [FIRING:warning] mail arrives right away.');
+    out(`Press Ctrl-C to stop: it removes the Redis, the simulator and ${dir}.`);
+    const drop = setTimeout(() => {
+      sim.updateAccount('demo', { balanceDetail: { balance: { main: DROPPED_BALANCE } } });
+      out('');
+      out(`demo: the simulator lowered the "demo" balance to ${DROPPED_BALANCE} USD; the next poll (every 5 s) fires the balance rule.`);
+    }, dropAfterMs);
+    cleanup.add(() => clearTimeout(drop));
+    await stopped;
+    return 0;
+  } finally {
+    await cleanup.run();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log.info('demo stopped');
   }
-  const sim = await startSimulator({ accounts: [demoAccount(), { ...generateAccount(1), id: 'shop' }] });
-  const port = Number(stringOption(cli.values, 'port') ?? process.env.PORT ?? 9464);
-  const drop = stringOption(cli.values, 'drop-after');
-  const dropAfterMs = drop !== undefined ? parseDuration(drop, '--drop-after') : BALANCE_DROP_AFTER_MS;
-  const dir = mkdtempSync(join(tmpdir(), 'spm-demo-'));
-  const file = join(dir, 'config.yaml');
-  writeFileSync(file, demoConfigYaml(sim.url, redisUrl, port));
-  const monitor = await startMonitor(loadConfig({ file, env: {} }));
-  out('');
-  out('sendpulse-monitor demo is running');
-  out(`  metrics:    ${monitor.url}/metrics`);
-  out(`  status:     ${monitor.url}/`);
-  out(`  simulator:  ${sim.url} (SendPulse API simulator; control API under ${sim.url}/_control/)`);
-  out(`  redis:      ${redisUrl}${redis ? ' (private, removed on exit)' : ''}`);
-  out(`  config:     ${file}`);
-  out(`In ${dropAfterMs / 1000} s the "demo" account's balance drops from 9.36 to 1.50 USD: watch sendpulse_balance.`);
-  out('Press Ctrl-C to stop.');
-  const dropTimer = setTimeout(() => {
-    sim.updateAccount('demo', { balanceDetail: { balance: { main: '1.50' } } });
-    out('demo: the simulator lowered the "demo" balance to 1.50 USD; the next poll shows it in sendpulse_balance.');
-  }, dropAfterMs);
-  await waitForSignal();
-  clearTimeout(dropTimer);
-  out('stopping...');
-  await monitor.close(3000);
-  await sim.close();
-  await redis?.close();
-  rmSync(dir, { recursive: true, force: true });
-  log.info('demo stopped');
-  return 0;
 }
