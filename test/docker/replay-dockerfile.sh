@@ -54,6 +54,8 @@ version="$(cd /tmp && "${as_user[@]}" node "$cli" --version)"
 expected="$(node -p "require('$root/package.json').version")"
 [[ "$version" == *"$expected"* ]] || { echo "--version printed '$version', expected $expected" >&2; exit 1; }
 echo "version $version" >&2
+# The demo's mail catcher (smtp-server, mailparser) must be in the production dependencies.
+(cd /tmp && "${as_user[@]}" node "$cli" demo --help) | grep -q 'mail catcher' || { echo "demo --help failed in the image" >&2; exit 1; }
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_http() { # url, seconds
