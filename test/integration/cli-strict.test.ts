@@ -1,13 +1,17 @@
 import { COMMAND_SPECS, type CommandName } from '../../src/cli/command-specs';
 import { logRecords } from '../helpers/fault-rig';
-import { spawnCli, startMonitorEnv, type MonitorEnv } from '../helpers/monitor-env';
+import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { waitFor } from '../helpers/wait-for';
 
 const COMMANDS = Object.keys(COMMAND_SPECS) as CommandName[];
 
+// A command that ignored --help or a typo would run on (run, demo): killed after the tests, whatever happened.
+const procs: CliProcess[] = [];
+
 /** Runs the CLI to its end: exit code, stdout and everything printed. */
 async function run(args: string[], vars: NodeJS.ProcessEnv = {}) {
   const p = spawnCli(args, vars);
+  procs.push(p);
   const code = await p.exited;
   return { code, stdout: p.stdout(), out: p.output() };
 }
@@ -17,7 +21,10 @@ describe('a strict command line (issue 10, cases 3 and 11)', () => {
   beforeAll(async () => {
     env = await startMonitorEnv([{ id: 'main', apiKey: 'key-main' }]);
   });
-  afterAll(() => env.close());
+  afterAll(async () => {
+    await killAll(procs);
+    await env.close();
+  });
 
   it('every command refuses a misspelt option with its usage and exit 2 (check: 3 with an UNKNOWN status line), before doing anything', async () => {
     // SENDPULSE_API_KEY is set: a command that ignored the typo would go on with the environment's account.
