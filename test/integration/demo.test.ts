@@ -28,6 +28,18 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Stops a demo a failed test left running: SIGTERM first (the demo then stops its private
+ * redis-server), SIGKILL only if it does not exit within 10 s.
+ */
+async function stop(p: CliProcess): Promise<void> {
+  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
+  p.proc.kill('SIGTERM');
+  const timer = setTimeout(() => p.proc.kill('SIGKILL'), 10_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
 /** The demo with its own TMPDIR, so what it leaves behind can be seen (its config, mails and Redis dir all go there). */
 function spawnDemo(args: string[], tmp: string): CliProcess {
   // LOG_LEVEL empty: the demo's own default (warnings only), as `npm run demo` runs it.
@@ -73,7 +85,7 @@ describe('npm run demo (issue 10, case 1)', () => {
       expect(readdirSync(tmp)).toEqual([]);
       for (const port of [b.redis, b.smtp, new URL(b.simulator!).port, new URL(b.status!).port]) expect([port, await listening(Number(port))]).toEqual([port, false]);
     } finally {
-      if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+      await stop(p);
     }
   }, 90_000);
 
@@ -87,7 +99,7 @@ describe('npm run demo (issue 10, case 1)', () => {
       expect(readdirSync(tmp)).toEqual([]);
       expect(await listening(Number(b.redis))).toBe(false);
     } finally {
-      if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+      await stop(p);
     }
   });
 
