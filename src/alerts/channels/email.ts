@@ -58,7 +58,9 @@ export const email = defineChannel({
     if (to.length === 0) throw new DeliveryRejectedError('email', 'no recipients (alerts.email.to and accounts[].alerts.to are empty)');
     const url = cfg.smtpUrl.reveal();
     const t = ctx.timeoutMs;
-    const transport = nodemailer.createTransport(url, { connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 } as never);
+    // Transport options go beside `url` (a second argument would be message defaults); the URL's own
+    // query (`?greetingTimeout=...`) still wins, as nodemailer applies it over these.
+    const transport = nodemailer.createTransport({ url, connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 });
     const m = formatNotification(r, ctx.dashboardUrl);
     try {
       await transport.sendMail({ from: cfg.from, to, subject: m.subject, text: m.text, html: m.html,
