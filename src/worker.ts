@@ -58,7 +58,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });
   const registry = new Registry();
   registerProcessMetrics(registry);
-  const metrics = createClientMetrics(registry);
+  const metrics = createClientMetrics(registry, config.accounts.map((a) => a.name));
   const store = new ReadingStore(redis, prefix);
   const accounts = new Map(config.accounts.map((a) => [a.name, a]));
   // The plan stretches intervals that do not fit the budget (run refuses before this when told to).
@@ -81,7 +81,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const deps: PollDeps = {
     client,
     store,
-    authBackoff: new AuthBackoff(redis, prefix),
+    authBackoff: new AuthBackoff(redis, prefix, config.sendpulse.authBackoff),
     metrics,
     log,
     onPolled: async (account, endpoint, outcome) => {

@@ -30,7 +30,11 @@ export function buildConfig(raw: RawConfig): MonitorConfig {
 
   const config: MonitorConfig = {
     // No trailing slash, so the client can append `/user/info` without doubling it.
-    sendpulse: { baseUrl: raw.sendpulse.baseUrl.replace(/\/+$/, ''), timeout: raw.sendpulse.timeout },
+    sendpulse: {
+      baseUrl: raw.sendpulse.baseUrl.replace(/\/+$/, ''),
+      timeout: raw.sendpulse.timeout,
+      authBackoff: { initialMs: raw.sendpulse.authBackoff.initial, maxMs: raw.sendpulse.authBackoff.max },
+    },
     redis: buildRedis(raw.redis),
     server: { host: raw.server.host, port: raw.server.port },
     worker: { concurrency: raw.worker.concurrency },

@@ -119,6 +119,14 @@ export function buildConfigSchema(baseDir: string) {
       .strictObject({
         baseUrl: field(p.url(HTTP_URL, false)).default('https://api.sendpulse.com'),
         timeout: field(p.duration(100)).default(10_000),
+        // Pauses after rejected credentials; shorter ones are for tests that need an hour of back-off in a minute.
+        authBackoff: z
+          .strictObject({
+            initial: field(p.duration(1000)).default(MINUTE),
+            max: field(p.duration(1000)).default(30 * MINUTE),
+          })
+          .refine((b) => b.max >= b.initial, { message: 'must not be below initial', path: ['max'] })
+          .prefault({}),
       })
       .prefault({}),
     redis: z

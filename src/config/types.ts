@@ -128,8 +128,11 @@ export interface RedisConfig {
 
 /** The whole validated configuration. */
 export interface MonitorConfig {
-  /** `baseUrl` has no trailing slash. */
-  sendpulse: { baseUrl: string; timeout: Millis };
+  /**
+   * `baseUrl` has no trailing slash. `authBackoff`: the pause after SendPulse rejects an account's
+   * credentials, `initialMs` (default 1 min) doubling up to `maxMs` (default 30 min).
+   */
+  sendpulse: { baseUrl: string; timeout: Millis; authBackoff: { initialMs: Millis; maxMs: Millis } };
   /** `password` (from `redis.password` or `redis.passwordFile`) is for a Redis whose URL carries none. */
   redis: RedisConfig;
   /** `auth` absent: the pages are open. */

@@ -1,8 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
 
-/** First pause after the credentials were rejected, and the cap of the doubling pauses. */
+/** Default first pause after the credentials were rejected (`sendpulse.authBackoff.initial`). */
 export const AUTH_BACKOFF_MIN_MS = 60_000;
+/** Default cap of the doubling pauses (`sendpulse.authBackoff.max`). */
 export const AUTH_BACKOFF_MAX_MS = 30 * 60_000;
+
+/** The pauses of the credential back-off, ms: the first one and the cap of the doubling. */
+export interface AuthBackoffPauses {
+  initialMs: number;
+  maxMs: number;
+}
 
 // Polls of several endpoints fail together: only the first failure of a pause lengthens the next one.
 const FAILED = `
@@ -14,12 +21,21 @@ redis.call('SET', KEYS[2], '1', 'PX', pause)
 return pause`;
 
 /**
- * Pauses polling of an account whose credentials SendPulse rejects: 1 min, doubling to 30 min, shared by
- * every replica. Retrying bad credentials at the poll rate would only burn the customer's quota and
- * SendPulse's token-request limit; a fixed key stays wrong until someone changes it.
+ * Pauses polling of an account whose credentials SendPulse rejects: 1 min, doubling to 30 min by default
+ * (`sendpulse.authBackoff`), shared by every replica. Retrying bad credentials at the poll rate would only
+ * burn the customer's quota and SendPulse's token-request limit; a fixed key stays wrong until someone changes it.
  */
 export class AuthBackoff {
-  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly prefix: string,
+    private readonly pauses: AuthBackoffPauses = { initialMs: AUTH_BACKOFF_MIN_MS, maxMs: AUTH_BACKOFF_MAX_MS },
+  ) {}
+
+  /** The longest pause, ms. */
+  get maxMs(): number {
+    return this.pauses.maxMs;
+  }
 
   private keys(account: string): [string, string] {
     return [`${this.prefix}:authfail:{${account}}:count`, `${this.prefix}:authfail:{${account}}:until`];
@@ -33,7 +49,7 @@ export class AuthBackoff {
 
   /** Records one more rejection and starts the next, longer pause; returns its length in ms. */
   async failed(account: string): Promise<number> {
-    return Number(await this.redis.eval(FAILED, 2, ...this.keys(account), AUTH_BACKOFF_MIN_MS, AUTH_BACKOFF_MAX_MS));
+    return Number(await this.redis.eval(FAILED, 2, ...this.keys(account), this.pauses.initialMs, this.pauses.maxMs));
   }
 
   /** The credentials work again: forget the streak. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { formatDuration } from '../config/duration';
 import type { AccountConfig } from '../config/types';
 import { ErrorCodes, SpmError, hasCode } from '../errors';
 import type { ClientMetrics } from '../metrics/client-metrics';
@@ -72,7 +73,7 @@ async function recordFailure(deps: PollDeps, account: AccountConfig, endpoint: E
     const pauseMs = await deps.authBackoff.failed(account.name);
     // One line per change of state, not per poll: the back-off keeps the rest quiet at debug level.
     if (await deps.store.setAuth(account.name, 'failing')) {
-      deps.log.error({ account: account.name, endpoint, code }, `credentials rejected: ${message}; polling this account paused for ${Math.round(pauseMs / 1000)} s, doubling up to 30 min until they work`);
+      deps.log.error({ account: account.name, endpoint, code }, `credentials rejected: ${message}; polling this account paused for ${Math.round(pauseMs / 1000)} s, doubling up to ${formatDuration(deps.authBackoff.maxMs)} until they work`);
     } else {
       deps.log.debug({ account: account.name, endpoint, code, pauseMs }, 'credentials still rejected');
     }

@@ -22,7 +22,7 @@ export function makeAccount(
 /** A MonitorConfig around `accounts` with default everything else. */
 export function makeConfig(accounts: AccountConfig[]): MonitorConfig {
   return {
-    sendpulse: { baseUrl: 'https://api.sendpulse.com', timeout: 10_000 },
+    sendpulse: { baseUrl: 'https://api.sendpulse.com', timeout: 10_000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } },
     redis: { url: new Secret('redis://127.0.0.1:6379'), prefix: 'spm' },
     server: { host: '0.0.0.0', port: 9464 },
     worker: { concurrency: 32 },

@@ -20,7 +20,7 @@ describe('loading a config file', () => {
     expect(main.auth.kind === 'apiKey' && main.auth.apiKey.reveal()).toBe('key-from-env');
     expect(main.intervals).toEqual({ balance: 300_000, user_info: 3_600_000, team: 3_600_000 });
     expect(main.budget).toEqual({ perMinute: 10, perDay: 5000, perSecond: 5, share: 0.01, onOverflow: 'stretch' });
-    expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000 });
+    expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } });
     expect(config.redis.url.reveal()).toBe('redis://127.0.0.1:6379');
     expect(config.server).toEqual({ host: '0.0.0.0', port: 9464 });
   });
@@ -31,9 +31,15 @@ describe('loading a config file', () => {
     expect(() => t.load(`worker: { concurrency: 0 }\n${ONE_ACCOUNT}`)).toThrow('worker.concurrency: 0 is not a number of polls at once (1 to 1000)');
   });
 
+  it('takes the credential back-off from sendpulse.authBackoff (1m doubling to 30m by default) and names a bad one', () => {
+    expect(t.load(`sendpulse: { authBackoff: { initial: 1s, max: 30s } }\n${ONE_ACCOUNT}`).sendpulse.authBackoff).toEqual({ initialMs: 1000, maxMs: 30_000 });
+    expect(() => t.load(`sendpulse: { authBackoff: { initial: 5m, max: 1m } }\n${ONE_ACCOUNT}`)).toThrow('sendpulse.authBackoff.max: must not be below initial');
+    expect(() => t.load(`sendpulse: { authBackoff: { initial: 10ms } }\n${ONE_ACCOUNT}`)).toThrow('sendpulse.authBackoff.initial: "10ms" is below the minimum of 1s');
+  });
+
   it('fills every default when only an account is given', () => {
     const config = t.load(ONE_ACCOUNT);
-    expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000 });
+    expect(config.sendpulse).toEqual({ baseUrl: 'https://api.sendpulse.com', timeout: 10_000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } });
     expect(config.redis.url).toBeInstanceOf(Secret);
     expect(config.redis.url.reveal()).toBe('redis://127.0.0.1:6379');
     expect(config.redis.prefix).toBe('spm');
@@ -78,7 +84,7 @@ describe('loading a config file', () => {
       env: { SHOP_CLIENT_ID: 'shop-id', SHOP_CLIENT_SECRET: 'shop-secret', WEBHOOK_URL: 'https://hooks.example.com/x', WEBHOOK_TOKEN: 'tok' },
     });
 
-    expect(config.sendpulse).toEqual({ baseUrl: 'http://127.0.0.1:8080', timeout: 2000 });
+    expect(config.sendpulse).toEqual({ baseUrl: 'http://127.0.0.1:8080', timeout: 2000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } });
     expect(config.redis.url.reveal()).toBe('rediss://redis.internal:6380/0');
     expect(config.redis.password?.reveal()).toBe('redis-pass');
     expect(config.redis.prefix).toBe('{spm}');
