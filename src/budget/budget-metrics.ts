@@ -33,7 +33,9 @@ export function registerBudgetMetrics(registry: Registry, budget: RequestBudget,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [account, n] of budget.rateLimitedCounts()) this.inc({ account }, n);
+      // Every configured account from 0: a series that appears at 1 shows no increase() for its first 429.
+      const counts = budget.rateLimitedCounts();
+      for (const account of names) this.inc({ account }, counts.get(account) ?? 0);
     },
   });
 

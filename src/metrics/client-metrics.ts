@@ -1,4 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { ENDPOINTS } from '../config/types';
+import { FAILURE_REASONS } from '../state/reading-store';
 
 /** Per-process counters of the requests this replica made (Prometheus sums them across replicas). */
 export interface ClientMetrics {
@@ -9,9 +11,13 @@ export interface ClientMetrics {
   fieldErrors: Counter<'endpoint' | 'field'>;
 }
 
-/** Registers the per-process request and poll-error metrics on `registry`. */
-export function createClientMetrics(registry: Registry): ClientMetrics {
-  return {
+/**
+ * Registers the per-process request and poll-error metrics on `registry`. The poll-error counter starts
+ * at 0 for every account × endpoint × reason, so that `increase()` sees the first error (a series that
+ * appears at 1 has no increase) and panels show 0 rather than nothing.
+ */
+export function createClientMetrics(registry: Registry, accounts: readonly string[] = []): ClientMetrics {
+  const metrics: ClientMetrics = {
     requests: new Counter({
       name: 'sendpulse_api_requests_total',
       help: 'HTTP requests this process made to the SendPulse API, token requests included (endpoint="oauth_token"); code is the HTTP status, or timeout/network.',
@@ -38,4 +44,8 @@ export function createClientMetrics(registry: Registry): ClientMetrics {
       registers: [registry],
     }),
   };
+  for (const account of accounts) {
+    for (const endpoint of ENDPOINTS) for (const reason of FAILURE_REASONS) metrics.pollErrors.inc({ account, endpoint, reason }, 0);
+  }
+  return metrics;
 }

@@ -5,6 +5,8 @@ import { upgradeReading } from './legacy-readings';
 
 /** Why a poll failed; the `reason` label of sendpulse_poll_errors_total. */
 export type FailureReason = 'timeout' | 'network' | 'http_5xx' | 'rate_limited' | 'auth' | 'invalid_response';
+/** Every FailureReason, in the order the metrics list them. */
+export const FAILURE_REASONS: readonly FailureReason[] = ['timeout', 'network', 'http_5xx', 'rate_limited', 'auth', 'invalid_response'];
 
 /** What the store knows about one endpoint of one account. */
 export interface EndpointState {

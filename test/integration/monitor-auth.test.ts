@@ -79,7 +79,7 @@ describe('authentication', () => {
     await waitFor('a second token after the 401', () => env.sim.requests({ account: 'one', endpoint: 'oauth_token' }).length === 2);
     await waitFor('a good poll with the new token', () => env.sim.requests({ account: 'one', endpoint: 'balance' }).at(-1)?.status === 200);
     const s = await scrape(monitor.url!);
-    expect(sampleValue(s, 'sendpulse_poll_errors_total', { account: 'one', endpoint: 'balance', reason: 'auth' })).toBeUndefined();
+    expect(sampleValue(s, 'sendpulse_poll_errors_total', { account: 'one', endpoint: 'balance', reason: 'auth' })).toBe(0);
   });
 
   it('marks an account with bad credentials as failing, backs it off, and keeps polling the others', async () => {

@@ -70,6 +70,11 @@ describe('metrics from background polls', () => {
     expect(sampleValue(samples, 'sendpulse_balance', { account: 'second', kind: 'bonus' })).toBeUndefined();
     expect(sampleValue(samples, 'sendpulse_emails_left', { account: 'second' })).toBeUndefined();
     expect(sampleValue(samples, 'sendpulse_team_members', { account: 'second', state: 'active' })).toBe(1);
+    // Counters start at 0 for every account, endpoint and reason, so increase() sees the first error and panels show 0.
+    const zeroErrors = samples.filter((x) => x.name === 'sendpulse_poll_errors_total' && x.value === 0);
+    expect(zeroErrors.length).toBe(2 * 3 * 6);
+    expect(sampleValue(samples, 'sendpulse_poll_errors_total', { account: 'second', endpoint: 'team', reason: 'auth' })).toBe(0);
+    expect(sampleValue(samples, 'sendpulse_api_rate_limited_total', { account: 'second' })).toBe(0);
     // No personal data in any label.
     const text = await (await fetch(`${monitor.url}/metrics`)).text();
     for (const pii of ['frodo', 'Frodo', '@', 'harrington', '38068']) expect(text).not.toContain(pii);
