@@ -72,12 +72,12 @@ app.kubernetes.io/component: redis
 {{/* Where the credential files appear in the monitor container. */}}
 {{- define "spm.secretDir" -}}/etc/sendpulse-monitor/secrets{{- end }}
 
-{{/* The Redis URL the monitor connects to. */}}
+{{/* The Redis URL the monitor connects to (templates/_validate.tpl requires redis.url when redis.enabled is false). */}}
 {{- define "spm.redisUrl" -}}
 {{- if .Values.redis.enabled }}
 {{- printf "redis://%s:%d" (include "spm.redisName" .) (int .Values.redis.port) }}
 {{- else }}
-{{- required "redis.url is required when redis.enabled is false (e.g. rediss://redis.example:6380)" .Values.redis.url }}
+{{- .Values.redis.url }}
 {{- end }}
 {{- end }}
 
@@ -86,14 +86,17 @@ app.kubernetes.io/component: redis
 {{- if .Values.redis.auth.enabled }}true{{ end }}
 {{- end }}
 
-{{/* The monitor's config file, rendered from values; secrets are referenced as files, never inlined. */}}
+{{/*
+The monitor's config file, rendered from values; secrets are referenced as files, never inlined.
+Every alert rule is written out (a value rule not set in values as false, a flag as true or false), so
+that the monitor's own defaults never make it disagree with the PrometheusRule rendered from the same values.
+*/}}
 {{- define "spm.config" -}}
 {{- $dir := include "spm.secretDir" . -}}
 {{- $accounts := list -}}
 {{- range .Values.accounts -}}
 {{- $a := omit (deepCopy .) "apiKey" "clientSecret" "auth" -}}
 {{- if eq (default "apiKey" .auth) "oauth" -}}
-{{- $_ := set $a "clientId" (required (printf "accounts[%s].clientId is required when auth is oauth" .name) .clientId) -}}
 {{- $_ := set $a "clientSecretFile" (printf "%s/%s-client-secret" $dir .name) -}}
 {{- else -}}
 {{- $a = omit $a "clientId" -}}
@@ -101,11 +104,21 @@ app.kubernetes.io/component: redis
 {{- end -}}
 {{- $accounts = append $accounts $a -}}
 {{- end -}}
-{{- $redis := dict "url" (include "spm.redisUrl" .) "prefix" .Values.config.redisPrefix -}}
+{{- $redis := merge (dict "url" (include "spm.redisUrl" .)) (deepCopy (default dict .Values.config.redis)) -}}
 {{- if include "spm.redisAuth" . -}}
 {{- $_ := set $redis "passwordFile" (printf "%s/redis-password" $dir) -}}
 {{- end -}}
 {{- $alerts := deepCopy (default dict .Values.config.alerts) -}}
+{{- $given := default dict $alerts.rules -}}
+{{- $rules := dict -}}
+{{- range $rule := splitList " " (include "spm.valueRuleNames" .) -}}
+{{- $r := get $given $rule -}}
+{{- $_ := set $rules $rule (ternary $r false (kindIs "map" $r)) -}}
+{{- end -}}
+{{- range $rule := splitList " " (include "spm.flagRuleNames" .) -}}
+{{- $_ := set $rules $rule (ne (toString (get $given $rule)) "false") -}}
+{{- end -}}
+{{- $_ := set $alerts "rules" $rules -}}
 {{- with .Values.alerts.email -}}
 {{- if .enabled -}}
 {{- $_ := set $alerts "email" (dict "smtpUrlFile" (printf "%s/smtp-url" $dir) "from" .from "to" .to) -}}
