@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { main as validateCommand } from '../../src/cli/validate';
 import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, valuesArgs, type Manifest } from './helm';
 
 const CASES = Object.entries(VALUES_CASES);
@@ -106,7 +104,7 @@ describe.each(CASES)('chart with %s values', (_name, file) => {
 describe('chart defaults', () => {
   let ms: Manifest[];
   beforeAll(() => {
-    ms = render();
+    ms = render(VALUES_CASES.defaults);
   });
 
   it('runs two replicas spread across nodes and keeps one up through voluntary disruptions', () => {
@@ -144,7 +142,7 @@ describe('chart defaults', () => {
   });
 
   it('rolls the pods when the config changes, through the checksum annotation', () => {
-    const sum = (set: string[]) => find(render(undefined, set), 'Deployment')!.spec.template.metadata.annotations['checksum/config'];
+    const sum = (set: string[]) => find(render(VALUES_CASES.defaults, set), 'Deployment')!.spec.template.metadata.annotations['checksum/config'];
     expect(sum([])).toMatch(/^[0-9a-f]{64}$/);
     expect(sum(['config.logLevel=debug'])).not.toBe(sum([]));
     expect(sum([])).toBe(sum([]));
@@ -240,7 +238,21 @@ describe('chart options', () => {
   it('stops with a clear message when an account has no credential and no existingSecret', () => {
     const r = helm(['template', 'spm', CHART, '--set', 'accounts[0].name=main']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('accounts[main].apiKey is required (or set existingSecret)');
+    expect(r.stderr).toContain('accounts[0].apiKey: is required (or set existingSecret with the key main-api-key)');
+  });
+
+  it('refuses to render without an account, since the monitor would refuse to start', () => {
+    const r = helm(['template', 'spm', CHART]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('accounts: at least one account is required');
+  });
+
+  it('keeps the monitor\'s own service and endpoint labels through the ServiceMonitor (honorLabels) and names the job after the Service', () => {
+    const ms = render(VALUES_CASES['everything on']);
+    const sm = find(ms, 'ServiceMonitor')!;
+    expect(sm.spec.endpoints[0].honorLabels).toBe(true);
+    expect(sm.spec.jobLabel).toBeUndefined();
+    expect(find(ms, 'Service', 'sendpulse-monitor')!.metadata.name).toBe('spm-sendpulse-monitor');
   });
 
   it('has a validator that rejects a malformed manifest (so a pass means something)', () => {
@@ -248,41 +260,5 @@ describe('chart options', () => {
     const { status, results } = validate(bad);
     expect(status).toBe(1);
     expect(results[0].errors.join()).toContain('must be string');
-  });
-});
-
-/** What the Secret files hold where the monitor checks their shape. */
-const FILE_CONTENT: Record<string, string> = {
-  'smtp-url': 'smtps://u:p@smtp.example.com:465\n',
-  'webhook-url': 'https://hooks.example.com/x\n',
-  'slack-url': 'https://hooks.slack.com/services/T/B/x\n',
-  'telegram-bot-token': '123456:AAF-token\n',
-};
-
-describe('chart config and the monitor', () => {
-  it.each(CASES.filter(([name]) => name !== 'defaults'))('renders, with %s values, a config file that `sendpulse-monitor validate` accepts', async (_name, file) => {
-    const ms = render(file);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spm-chart-config-'));
-    try {
-      // Stand in for the Secret mount: one file per key the config refers to.
-      const text = find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml'].replaceAll('/etc/sendpulse-monitor/secrets', dir);
-      for (const [, f] of text.matchAll(/File: (\S+)/g)) fs.writeFileSync(f, FILE_CONTENT[path.basename(f)] ?? 'not-a-real-secret\n');
-      fs.writeFileSync(path.join(dir, 'config.yaml'), text);
-      const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-      const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-      const cerr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-      let code: number;
-      try {
-        code = await validateCommand(['--config', path.join(dir, 'config.yaml')]);
-      } finally {
-        const printed = [...out.mock.calls, ...err.mock.calls, ...log.mock.calls, ...cerr.mock.calls].map((c) => String(c[0])).join('');
-        [out, err, log, cerr].forEach((m) => m.mockRestore());
-        if (code! !== 0) throw new Error(`validate rejected the chart's config:\n${printed}\n${text}`);
-      }
-      expect(code).toBe(0);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

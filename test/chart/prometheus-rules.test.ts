@@ -3,17 +3,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { VALUES_CASES, find, helm, render, ROOT } from './helm';
+import { BELOW_RULES, VALUE_RULES } from '../../src/config/schema';
+import { VALUES_CASES, find, helm, render, ROOT, ruleGroups, type AlertRule, type RuleGroup } from './helm';
 
-/** The rule groups of the chart's PrometheusRule, as a Prometheus rule file would hold them. */
-function ruleGroups(set: string[] = ['prometheusRule.enabled=true']): { name: string; rules: { alert: string; expr: string }[] }[] {
-  return find(render(undefined, set), 'PrometheusRule')!.spec.groups;
-}
+const RULES_VALUES = path.join(__dirname, 'rules-test-values.yaml');
 
 function promtool(args: string[], cwd: string): { status: number; out: string } {
   const r = spawnSync('promtool', args, { cwd, encoding: 'utf8' });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
+
+const alertsOf = (groups: RuleGroup[]): AlertRule[] => groups.flatMap((g) => g.rules).filter((r) => r.alert);
 
 let dir: string;
 beforeAll(() => {
@@ -23,8 +23,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('PrometheusRule', () => {
-  it('is accepted by promtool check rules, with default and with everything-on values', () => {
-    for (const groups of [ruleGroups(), find(render(VALUES_CASES['everything on']), 'PrometheusRule')!.spec.groups]) {
+  it('is accepted by promtool check rules (lint included), with default, everything-on and every-rule values', () => {
+    for (const groups of [ruleGroups(VALUES_CASES.defaults), ruleGroups(VALUES_CASES['everything on']), ruleGroups(RULES_VALUES)]) {
       fs.writeFileSync(path.join(dir, 'check.yaml'), stringify({ groups }));
       const r = promtool(['check', 'rules', 'check.yaml'], dir);
       expect(r.out).toContain('SUCCESS');
@@ -32,18 +32,17 @@ describe('PrometheusRule', () => {
     }
   });
 
-  it('passes its promtool unit tests: every alert fires at its threshold and stays quiet otherwise', () => {
-    // A 12h runway window: see the note at the top of rules-test.yaml.
-    fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: ruleGroups(['prometheusRule.enabled=true', 'prometheusRule.rules.runway.window=12h']) }));
+  it('passes its promtool unit tests: every alert at its threshold and not past it, warning to critical without a gap, credentials through hours of back-off', () => {
+    fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: ruleGroups(RULES_VALUES) }));
     fs.copyFileSync(path.join(__dirname, 'rules-test.yaml'), path.join(dir, 'rules-test.yaml'));
     const r = promtool(['test', 'rules', 'rules-test.yaml'], dir);
     expect(r.out).toContain('SUCCESS');
     expect(r.status).toBe(0);
-  });
+  }, 60_000);
 
   it('has a unit test case for every alert, both firing and not firing', () => {
-    const alerts = new Set(ruleGroups().flatMap((g) => g.rules.map((r) => r.alert)));
-    expect(alerts.size).toBe(10);
+    const alerts = new Set(alertsOf(ruleGroups(RULES_VALUES)).map((r) => r.alert));
+    expect(alerts.size).toBe(15);
     const tests = parse(fs.readFileSync(path.join(__dirname, 'rules-test.yaml'), 'utf8')).tests as {
       alert_rule_test: { alertname: string; exp_alerts: { exp_labels: { severity?: string } }[] }[];
     }[];
@@ -53,28 +52,100 @@ describe('PrometheusRule', () => {
       expect([alert, mine.some((c) => c.exp_alerts.length === 0)]).toEqual([alert, true]);
       expect([alert, mine.some((c) => c.exp_alerts.length > 0)]).toEqual([alert, true]);
     }
-    // the two-level rules are tested at both severities
-    for (const alert of ['SendPulseBalanceLow', 'SendPulseEmailsLeftLow', 'SendPulseTariffExpiring', 'SendPulseSubscribersNearLimit', 'SendPulseRunwayShort']) {
-      const sev = new Set(cases.filter((c) => c.alertname === alert).flatMap((c) => c.exp_alerts.map((a) => a.exp_labels.severity)));
-      expect([alert, [...sev].sort()]).toEqual([alert, ['critical', 'warning']]);
+  });
+
+  it('fires each severity on a plain threshold compared as the monitor compares (below: <, above: >=), so a critical value also matches the warning', () => {
+    const alerts = alertsOf(ruleGroups(RULES_VALUES));
+    const sev = (name: string) => alerts.filter((r) => r.alert === name).map((r) => r.expr);
+    for (const rule of VALUE_RULES.filter((r) => r !== 'runway')) {
+      const exprs = alerts.filter((r) => r.labels.sendpulse_rule === rule && !r.labels.account).map((r) => r.expr);
+      expect([rule, exprs.length]).toEqual([rule, 2]);
+      const op = BELOW_RULES.includes(rule) ? ' < ' : ' >= ';
+      for (const e of exprs) {
+        expect([rule, e.includes(op)]).toEqual([rule, true]);
+        // No second bound: a disjoint range would resolve the warning when the value gets worse.
+        expect([rule, /(<|>=?|<=)\s*[\d.]+\s*(<|>=?|<=)/.test(e)]).toEqual([rule, false]);
+      }
+    }
+    expect(sev('SendPulseBalanceLow')[0]).toBe('min by (namespace, job, account, currency) (sendpulse_balance{job="spm-sendpulse-monitor", namespace="monitoring", account!~"uah", kind="main"}) < 10');
+    expect(sev('SendPulseSubscribersNearLimit')[0]).toMatch(/ >= 0\.9$/);
+  });
+
+  it('keeps namespace, job and account through every aggregation, so alerts of different accounts never look alike to Alertmanager', () => {
+    for (const r of alertsOf(ruleGroups(RULES_VALUES)).filter((a) => a.alert !== 'SendPulseMonitorAbsent')) {
+      const bys = [...r.expr.matchAll(/\b(?:by|on) \(([^)]*)\)/g)].map((m) => m[1]).filter((b) => !/^namespace, job$/.test(b));
+      expect([r.alert, bys.length > 0]).toEqual([r.alert, true]);
+      for (const b of bys) expect([r.alert, b.startsWith('namespace, job, account')]).toEqual([r.alert, true]);
     }
   });
 
-  it('takes its thresholds from values and leaves out disabled rules', () => {
-    const groups = ruleGroups([
-      'prometheusRule.enabled=true',
-      'prometheusRule.rules.balance.warning=25',
-      'prometheusRule.rules.balance.critical=5',
-      'prometheusRule.rules.tariffExpiry.warningDays=14',
-      'prometheusRule.rules.runway.enabled=false',
+  it('names warning and critical alerts apart, so kube-prometheus-stack\'s default inhibit rule (equal: namespace, alertname) never lets one account silence another', () => {
+    const alerts = alertsOf(ruleGroups(RULES_VALUES));
+    for (const name of new Set(alerts.map((a) => a.alert))) {
+      const severities = new Set(alerts.filter((a) => a.alert === name).map((a) => a.labels.severity));
+      expect([name, severities.size]).toEqual([name, 1]);
+    }
+  });
+
+  it('gives every alert a summary and description with the account and the value, and a runbook_url to a section of docs/runbooks.md', () => {
+    const runbooks = fs.readFileSync(path.join(ROOT, 'docs/runbooks.md'), 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^## (\S+)$/gm)].map((m) => m[1].toLowerCase()));
+    for (const r of alertsOf(ruleGroups(RULES_VALUES))) {
+      const { summary, description, runbook_url: runbook } = r.annotations;
+      expect([r.alert, runbook]).toEqual([r.alert, `https://github.com/sendpulse-monitor/sendpulse-monitor/blob/main/docs/runbooks.md#${r.alert.toLowerCase()}`]);
+      expect([r.alert, anchors.has(r.alert.toLowerCase())]).toEqual([r.alert, true]);
+      expect([r.alert, r.annotations.dashboard]).toEqual([r.alert, 'https://grafana.example.com/d/sendpulse-monitor']);
+      if (r.alert === 'SendPulseMonitorAbsent') continue;
+      for (const text of [summary, description]) expect([r.alert, text.includes('{{ $labels.account }}')]).toEqual([r.alert, true]);
+      if (r.labels.sendpulse_rule && !['credentials', 'accountDown'].includes(r.labels.sendpulse_rule)) {
+        expect([r.alert, description.includes('$value')]).toEqual([r.alert, true]);
+      }
+    }
+  });
+
+  it('renders the thresholds of the monitor\'s config into the rules: the same values, per-account levels as their own expressions, rules turned off left out', () => {
+    const ms = render(undefined, [
+      'prometheusRule.enabled=true', 'accounts[0].name=main', 'accounts[0].apiKey=k', 'accounts[1].name=uah', 'accounts[1].apiKey=k',
+      'accounts[1].alerts.rules.balance.warning=400', 'accounts[2].name=quiet', 'accounts[2].apiKey=k', 'accounts[2].alerts.rules.balance=false',
+      'config.alerts.rules.balance.warning=25', 'config.alerts.rules.balance.critical=5', 'config.alerts.rules.tariffExpiry.warning=14d',
+      'config.alerts.rules.stale=false',
     ]);
-    const rules = groups.flatMap((g) => g.rules);
-    expect(rules.filter((r) => r.alert === 'SendPulseBalanceLow').map((r) => r.expr)).toEqual([
-      'min by (account, currency) (sendpulse_balance{kind="main"}) < 25 >= 5',
-      'min by (account, currency) (sendpulse_balance{kind="main"}) < 5',
+    const config = parse(find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
+    expect(config.alerts.rules).toEqual({
+      balance: { warning: 25, critical: 5 }, emailsLeft: false, tariffExpiry: { warning: '14d', critical: '1d' },
+      subscribers: false, runway: false, credentials: true, stale: false,
+    });
+    const alerts = alertsOf(find(ms, 'PrometheusRule')!.spec.groups);
+    expect(alerts.filter((r) => r.alert === 'SendPulseBalanceLow').map((r) => [r.expr, r.labels.account])).toEqual([
+      ['min by (namespace, job, account, currency) (sendpulse_balance{job="spm-sendpulse-monitor", namespace="monitoring", account!~"uah|quiet", kind="main"}) < 25', undefined],
+      // uah inherits the global critical, as the monitor merges it
+      ['min by (namespace, job, account, currency) (sendpulse_balance{job="spm-sendpulse-monitor", namespace="monitoring", account="uah", kind="main"}) < 400', 'uah'],
     ]);
-    expect(rules.find((r) => r.alert === 'SendPulseTariffExpiring')!.expr).toContain(`< ${14 * 86400} >=`);
-    expect(rules.map((r) => r.alert)).not.toContain('SendPulseRunwayShort');
+    expect(alerts.filter((r) => r.alert === 'SendPulseBalanceCritical').map((r) => r.expr.split(' < ')[1])).toEqual(['5', '5']);
+    expect(alerts.find((r) => r.alert === 'SendPulseTariffExpiring')!.expr).toMatch(new RegExp(`< ${14 * 86400}$`));
+    const names = alerts.map((r) => r.alert);
+    for (const off of ['SendPulseEmailsLeftLow', 'SendPulseSubscribersNearLimit', 'SendPulseRunwayShort', 'SendPulseDataStale']) expect(names).not.toContain(off);
+    expect(names).toContain('SendPulseCredentialsFailing');
+  });
+
+  it('adds additionalLabels to the object, additionalRuleLabels to every alert and additionalRules as a group of their own', () => {
+    const pr = find(render(VALUES_CASES.defaults, [
+      'prometheusRule.enabled=true', 'prometheusRule.additionalLabels.release=kps', 'prometheusRule.additionalRuleLabels.team=mail',
+      'prometheusRule.additionalRules[0].alert=MyOwn', 'prometheusRule.additionalRules[0].expr=vector(1)',
+    ]), 'PrometheusRule')!;
+    expect(pr.metadata.labels.release).toBe('kps');
+    const groups: RuleGroup[] = pr.spec.groups;
+    for (const r of alertsOf(groups.filter((g) => g.name !== 'sendpulse-monitor.additional'))) expect([r.alert, r.labels.team]).toEqual([r.alert, 'mail']);
+    expect(groups.find((g) => g.name === 'sendpulse-monitor.additional')!.rules).toEqual([{ alert: 'MyOwn', expr: 'vector(1)' }]);
+  });
+
+  it('ships the inhibit rule that goes with it, as an AlertmanagerConfig when asked', () => {
+    const amc = find(render(VALUES_CASES.defaults, ['alertmanagerConfig.enabled=true']), 'AlertmanagerConfig')!;
+    expect(amc.spec.inhibitRules).toEqual([{
+      sourceMatch: [{ name: 'severity', matchType: '=', value: 'critical' }, { name: 'sendpulse_rule', matchType: '=~', value: '.+' }],
+      targetMatch: [{ name: 'severity', matchType: '=', value: 'warning' }, { name: 'sendpulse_rule', matchType: '=~', value: '.+' }],
+      equal: ['namespace', 'job', 'sendpulse_rule', 'account', 'currency', 'service', 'tariff', 'resource'],
+    }]);
   });
 });
 
@@ -107,7 +178,7 @@ function dashboardExprs(): string[] {
 
 describe('dashboard and rules', () => {
   it('use only metrics the monitor exports', () => {
-    const used = [...dashboardExprs(), ...ruleGroups().flatMap((g) => g.rules.map((r) => r.expr))].flatMap(metricNames);
+    const used = [...dashboardExprs(), ...alertsOf(ruleGroups(RULES_VALUES)).map((r) => r.expr)].flatMap(metricNames);
     expect(used.length).toBeGreaterThan(30);
     expect([...new Set(used)].filter((m) => !EXPORTED.has(m))).toEqual([]);
   });
