@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CHART, ROOT, VALUES_CASES, find, helm, render, renderText, validate, valuesArgs, type Manifest } from './helm';
+import { CHART, ROOT, VALUES_CASES, find, helm, render, renderNotes, renderText, validate, valuesArgs, type Manifest } from './helm';
 
 const CASES = Object.entries(VALUES_CASES);
 /** Secret values used in the CI values files; none may leave the Secret. */
@@ -260,5 +260,16 @@ describe('chart options', () => {
     const { status, results } = validate(bad);
     expect(status).toBe(1);
     expect(results[0].errors.join()).toContain('must be string');
+  });
+});
+
+describe('NOTES', () => {
+  it('says who sends notifications, and warns when both paths would reach people twice', () => {
+    expect(renderNotes(VALUES_CASES['everything on'])).toContain('WARNING: both paths notify. The monitor sends e-mail and webhook calls itself AND the\n  PrometheusRule fires the same alerts in Alertmanager: every alert reaches people twice.');
+    expect(renderNotes(VALUES_CASES.existingSecret)).toContain('Notifications: sent by the monitor itself (e-mail).');
+    expect(renderNotes(VALUES_CASES.defaults)).toContain('Notifications: none.');
+    const prometheus = renderNotes(VALUES_CASES.defaults, ['prometheusRule.enabled=true']);
+    expect(prometheus).toContain('Notifications: through Alertmanager (PrometheusRule spm-sendpulse-monitor).');
+    expect(prometheus).toContain("equal: [namespace, job, sendpulse_rule, account, currency, service, tariff, resource]");
   });
 });
