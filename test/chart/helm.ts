@@ -34,20 +34,21 @@ export function helm(args: string[]): { status: number; stdout: string; stderr: 
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The arguments that select a values file and extra --set flags. */
-export function valuesArgs(valuesFile?: string, set: string[] = []): string[] {
-  return [...(valuesFile ? ['-f', valuesFile] : []), ...set.flatMap((s) => ['--set', s])];
+/** The arguments that select values files (later ones win, as with helm's own -f) and extra --set flags. */
+export function valuesArgs(valuesFile?: string | string[], set: string[] = []): string[] {
+  const files = valuesFile === undefined ? [] : [valuesFile].flat();
+  return [...files.flatMap((f) => ['-f', f]), ...set.flatMap((s) => ['--set', s])];
 }
 
 /** Renders the chart (or a copy of it at `chart`) as `helm template` text; throws with helm's message when rendering fails. */
-export function renderText(valuesFile?: string, set: string[] = [], chart = CHART): string {
+export function renderText(valuesFile?: string | string[], set: string[] = [], chart = CHART): string {
   const r = helm(['template', 'spm', chart, '--namespace', 'monitoring', ...valuesArgs(valuesFile, set)]);
   if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
   return r.stdout;
 }
 
 /** Renders the chart (or a copy of it at `chart`) and parses every manifest. */
-export function render(valuesFile?: string, set: string[] = [], chart = CHART): Manifest[] {
+export function render(valuesFile?: string | string[], set: string[] = [], chart = CHART): Manifest[] {
   return parseAllDocuments(renderText(valuesFile, set, chart))
     .map((d) => d.toJS() as Manifest | null)
     .filter((m): m is Manifest => m !== null);
@@ -66,7 +67,7 @@ export function validate(text: string): { status: number; results: { kind: strin
 }
 
 /** Renders NOTES.txt (which `helm template` leaves out) from a copy of the chart where it is an ordinary template. */
-export function renderNotes(valuesFile?: string, set: string[] = []): string {
+export function renderNotes(valuesFile?: string | string[], set: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spm-notes-'));
   try {
     fs.cpSync(CHART, dir, { recursive: true });
@@ -81,7 +82,7 @@ export function renderNotes(valuesFile?: string, set: string[] = []): string {
 }
 
 /** The rule groups of the chart's PrometheusRule, as a Prometheus rule file holds them. */
-export function ruleGroups(valuesFile?: string, set: string[] = []): RuleGroup[] {
+export function ruleGroups(valuesFile?: string | string[], set: string[] = []): RuleGroup[] {
   const pr = find(render(valuesFile, ['prometheusRule.enabled=true', ...set]), 'PrometheusRule');
   if (!pr) throw new Error('no PrometheusRule rendered');
   return pr.spec.groups;

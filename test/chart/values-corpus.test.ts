@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CLI } from '../helpers/monitor-env';
-import { CHART, VALUES_CASES, find, helm, render, type Manifest } from './helm';
+import { CHART, ROOT, VALUES_CASES, find, helm, render, renderNotes, type Manifest } from './helm';
 
 /**
  * The chart refuses what the monitor refuses: every values file in bad-values/ makes `helm template` fail
@@ -16,9 +16,20 @@ import { CHART, VALUES_CASES, find, helm, render, type Manifest } from './helm';
 
 const BAD_DIR = path.join(__dirname, 'bad-values');
 const BAD = fs.readdirSync(BAD_DIR).filter((f) => f.endsWith('.yaml')).sort();
-const GOOD: [string, string][] = [
+/** The values files the README's Kubernetes section writes (`cat > NAME.yaml <<'YAML' ... YAML`), by name. */
+function readmeValues(): Record<string, string> {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  return Object.fromEntries([...readme.matchAll(/^cat > ([\w-]+\.yaml) <<'YAML'\n([\s\S]*?)^YAML$/gm)].map((m) => [m[1], m[2]]));
+}
+const README_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'spm-readme-values-'));
+for (const [name, text] of Object.entries(readmeValues())) fs.writeFileSync(path.join(README_DIR, name), text);
+const inReadme = (...names: string[]) => names.map((n) => path.join(README_DIR, n));
+
+const GOOD: [string, string | string[]][] = [
   ...Object.entries(VALUES_CASES).map(([name, file]): [string, string] => [name, file!]),
   ['promtool unit tests', path.join(__dirname, 'rules-test-values.yaml')],
+  ['README, notifications from the monitor', inReadme('my-values.yaml', 'notify-builtin.yaml')],
+  ['README, notifications through Alertmanager', inReadme('my-values.yaml', 'notify-alertmanager.yaml')],
 ];
 
 /** The `# helm:` and `# validate:` lines of a bad values file. */
@@ -71,7 +82,10 @@ beforeAll(() => {
   const cm = path.join(unchecked, 'templates/configmap.yaml');
   fs.writeFileSync(cm, fs.readFileSync(cm, 'utf8').replace('{{- include "spm.validate" . }}\n', ''));
 }, 120_000);
-afterAll(() => fs.rmSync(unchecked, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(unchecked, { recursive: true, force: true });
+  fs.rmSync(README_DIR, { recursive: true, force: true });
+});
 
 describe('values the monitor would refuse', () => {
   it('are a corpus of at least 25 cases, each saying what helm and validate must answer', () => {
@@ -109,5 +123,29 @@ describe('values the chart accepts', () => {
     });
     expect(config.redis.prefix).toBe('spm');
     expect(config.sendpulse.authBackoff).toEqual({ initial: '1m', max: '30m' });
+  });
+});
+
+describe('the README\'s Kubernetes section', () => {
+  it('writes the values files it tells you to use', () => {
+    expect(Object.keys(readmeValues()).sort()).toEqual(['my-values.yaml', 'notify-alertmanager.yaml', 'notify-builtin.yaml']);
+  });
+
+  it('shows the inhibit rule the chart renders, and NOTES prints the same one', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /^alertmanager:\n {2}config:\n {4}inhibit_rules:\n[\s\S]*?^```$/m.exec(readme)![0].replace(/```$/, '');
+    const documented = parse(block).alertmanager.config.inhibit_rules;
+    const amc = find(render(inReadme('my-values.yaml', 'notify-alertmanager.yaml'), ['alertmanagerConfig.enabled=true']), 'AlertmanagerConfig')!;
+    const matchers = (ms: { name: string; matchType: string; value: string }[]) => ms.map((m) => `${m.name}${m.matchType}${JSON.stringify(m.value)}`);
+    expect(documented).toEqual(amc.spec.inhibitRules.map((r: Manifest) => ({ source_matchers: matchers(r.sourceMatch), target_matchers: matchers(r.targetMatch), equal: r.equal })));
+    const notes = renderNotes(inReadme('my-values.yaml', 'notify-alertmanager.yaml'));
+    expect(parse(notes.slice(notes.indexOf('    inhibit_rules:')).split('\n\n')[0]).inhibit_rules).toEqual(documented);
+  });
+
+  it('shows errors the chart really gives', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const shown = /^Error: execution error at .*\n([\s\S]*?)^```$/m.exec(readme)![1].trim().split('\n');
+    const given = BAD.map((f) => expectations(f).helm).flat();
+    for (const line of shown) expect([line, given.includes(line)]).toEqual([line, true]);
   });
 });
