@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ENDPOINTS } from '../config/types';
+import { ENDPOINTS } from '../sendpulse/endpoints';
 import { FAILURE_REASONS } from '../state/reading-store';
 
 /** Per-process counters of the requests this replica made (Prometheus sums them across replicas). */

@@ -270,6 +270,6 @@ describe('NOTES', () => {
     expect(renderNotes(VALUES_CASES.defaults)).toContain('Notifications: none.');
     const prometheus = renderNotes(VALUES_CASES.defaults, ['prometheusRule.enabled=true']);
     expect(prometheus).toContain('Notifications: through Alertmanager (PrometheusRule spm-sendpulse-monitor).');
-    expect(prometheus).toContain("equal: [namespace, job, sendpulse_rule, account, currency, service, tariff, resource]");
+    expect(prometheus).toContain("equal: [namespace, job, sendpulse_rule, account, currency, service, tariff]");
   });
 });

@@ -135,6 +135,7 @@ describe('the PrometheusRule path with real Prometheus and Alertmanager', () => 
   it('tells a person warning, then critical, then resolved: no false resolved, one alert per account, no account silencing another', async () => {
     setBalance('lowbal', '5.00');
     setBalance('odd', '5.00');
+    sim.updateAccount('odd', { balanceDetail: { smtp: { email_qty_left: 120 } } });
     await waitFor('the warnings of lowbal and odd to reach the person', () =>
       notified('SendPulseBalanceLow', 'lowbal', 'firing').length > 0 && notified('SendPulseBalanceLow', 'odd', 'firing').length > 0, 30_000, 200);
 
@@ -175,6 +176,10 @@ describe('the PrometheusRule path with real Prometheus and Alertmanager', () => 
     expect(notified('SendPulseBalanceLow', 'lowbal', 'firing')[0].at).toBeLessThan(criticalAt);
     const whileCritical = person.notifications.filter((n) => n.at >= criticalAt && n.at < toppedUpAt).flatMap(about);
     expect(whileCritical.map((a) => `${a.status} ${a.labels.alertname}`)).toEqual(whileCritical.map(() => 'firing SendPulseBalanceCritical'));
+    // 120 SMTP e-mails left against a warning of 1000: a warning, with the number in it.
+    await waitFor('odd\'s SMTP warning to reach the person', () => notified('SendPulseSmtpEmailsLeftLow', 'odd', 'firing').length > 0, 15_000, 200);
+    const smtp = alertsNamed(await amAlerts(alertmanager.url), 'SendPulseSmtpEmailsLeftLow');
+    expect(smtp.map((a) => [a.labels.account, a.annotations.summary])).toEqual([['odd', 'SendPulse account odd: 120 SMTP e-mails left, below 1000']]);
     // odd's warning was never held back and never resolved.
     expect(samples.flatMap((s) => alertsNamed(s.alerts, 'SendPulseBalanceLow', 'odd')).filter((a) => a.status.state !== 'active')).toEqual([]);
     expect(notified('SendPulseBalanceLow', 'odd', 'resolved')).toEqual([]);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { BELOW_RULES, VALUE_RULES } from '../../src/config/schema';
+import { ALERT_RULES, VALUE_RULES } from '../../src/alerts/rules';
 import { VALUES_CASES, find, helm, render, ROOT, ruleGroups, type AlertRule, type RuleGroup } from './helm';
 
 const RULES_VALUES = path.join(__dirname, 'rules-test-values.yaml');
@@ -42,7 +42,7 @@ describe('PrometheusRule', () => {
 
   it('has a unit test case for every alert, both firing and not firing', () => {
     const alerts = new Set(alertsOf(ruleGroups(RULES_VALUES)).map((r) => r.alert));
-    expect(alerts.size).toBe(15);
+    expect(alerts.size).toBe(20);
     const tests = parse(fs.readFileSync(path.join(__dirname, 'rules-test.yaml'), 'utf8')).tests as {
       alert_rule_test: { alertname: string; exp_alerts: { exp_labels: { severity?: string } }[] }[];
     }[];
@@ -54,21 +54,32 @@ describe('PrometheusRule', () => {
     }
   });
 
-  it('fires each severity on a plain threshold compared as the monitor compares (below: <, above: >=), so a critical value also matches the warning', () => {
+  it('has a twin of every rule of the monitor (src/alerts/rules), named as the rule index says, comparing as the rule compares: below <, above >=', () => {
     const alerts = alertsOf(ruleGroups(RULES_VALUES));
-    const sev = (name: string) => alerts.filter((r) => r.alert === name).map((r) => r.expr);
-    for (const rule of VALUE_RULES.filter((r) => r !== 'runway')) {
-      const exprs = alerts.filter((r) => r.labels.sendpulse_rule === rule && !r.labels.account).map((r) => r.expr);
-      expect([rule, exprs.length]).toEqual([rule, 2]);
-      const op = BELOW_RULES.includes(rule) ? ' < ' : ' >= ';
-      for (const e of exprs) {
-        expect([rule, e.includes(op)]).toEqual([rule, true]);
+    for (const rule of ALERT_RULES) {
+      const mine = alerts.filter((r) => r.labels.sendpulse_rule === rule.name);
+      expect([rule.name, mine.some((r) => r.alert === rule.alertname)]).toEqual([rule.name, true]);
+      if (rule.kind !== 'value') continue;
+      expect([rule.name, mine.filter((r) => r.alert === rule.alertname).every((r) => r.labels.severity === 'warning')]).toEqual([rule.name, true]);
+      expect([rule.name, mine.filter((r) => r.alert !== rule.alertname).every((r) => r.labels.severity === 'critical')]).toEqual([rule.name, true]);
+      if (rule.name === 'runway') continue; // compares the time left, computed from a slope
+      const op = rule.direction === 'below' ? ' < ' : ' >= ';
+      for (const r of mine) {
+        expect([rule.name, r.expr.includes(op)]).toEqual([rule.name, true]);
         // No second bound: a disjoint range would resolve the warning when the value gets worse.
-        expect([rule, /(<|>=?|<=)\s*[\d.]+\s*(<|>=?|<=)/.test(e)]).toEqual([rule, false]);
+        expect([rule.name, /(<|>=?|<=)\s*[\d.]+\s*(<|>=?|<=)/.test(r.expr)]).toEqual([rule.name, false]);
       }
     }
+    // and the chart knows every rule: it writes each one into the monitor's config
+    const config = parse(find(render(RULES_VALUES), 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
+    expect(Object.keys(config.alerts.rules).sort()).toEqual(ALERT_RULES.map((r) => r.name).sort());
+    const sev = (name: string) => alerts.filter((r) => r.alert === name).map((r) => r.expr);
     expect(sev('SendPulseBalanceLow')[0]).toBe('min by (namespace, job, account, currency) (sendpulse_balance{job="spm-sendpulse-monitor", namespace="monitoring", account!~"uah", kind="main"}) < 10');
     expect(sev('SendPulseSubscribersNearLimit')[0]).toMatch(/ >= 0\.9$/);
+    // a level written as a percentage is that fraction of the plan; 500Mb is 500 × 2^20 bytes
+    expect(sev('SendPulseSmtpEmailsLeftLow')).toContain('min by (namespace, job, account) (sendpulse_smtp_emails_left{job="spm-sendpulse-monitor", namespace="monitoring", account="smtppct"}) < 0.2 * max by (namespace, job, account) (sendpulse_smtp_emails_limit{job="spm-sendpulse-monitor", namespace="monitoring", account="smtppct"})');
+    expect(sev('SendPulseSmtpTrafficLow')[0]).toMatch(/ < 524288000$/);
+    expect(VALUE_RULES.length).toBe(7);
   });
 
   it('keeps namespace, job and account through every aggregation, so alerts of different accounts never look alike to Alertmanager', () => {
@@ -112,8 +123,8 @@ describe('PrometheusRule', () => {
     ]);
     const config = parse(find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
     expect(config.alerts.rules).toEqual({
-      balance: { warning: 25, critical: 5 }, emailsLeft: false, tariffExpiry: { warning: '14d', critical: '1d' },
-      subscribers: false, runway: false, credentials: true, stale: false,
+      balance: { warning: 25, critical: 5 }, emailsLeft: false, smtpEmailsLeft: false, smtpTraffic: false, tariffExpiry: { warning: '14d', critical: '1d' },
+      subscribers: false, runway: false, credentials: true, stale: false, unreadable: true,
     });
     const alerts = alertsOf(find(ms, 'PrometheusRule')!.spec.groups);
     expect(alerts.filter((r) => r.alert === 'SendPulseBalanceLow').map((r) => [r.expr, r.labels.account])).toEqual([
@@ -144,7 +155,7 @@ describe('PrometheusRule', () => {
     expect(amc.spec.inhibitRules).toEqual([{
       sourceMatch: [{ name: 'severity', matchType: '=', value: 'critical' }, { name: 'sendpulse_rule', matchType: '=~', value: '.+' }],
       targetMatch: [{ name: 'severity', matchType: '=', value: 'warning' }, { name: 'sendpulse_rule', matchType: '=~', value: '.+' }],
-      equal: ['namespace', 'job', 'sendpulse_rule', 'account', 'currency', 'service', 'tariff', 'resource'],
+      equal: ['namespace', 'job', 'sendpulse_rule', 'account', 'currency', 'service', 'tariff'],
     }]);
   });
 });
@@ -183,12 +194,13 @@ describe('dashboard and rules', () => {
     expect([...new Set(used)].filter((m) => !EXPORTED.has(m))).toEqual([]);
   });
 
-  it('shows the balance, e-mails left, tariff ends, subscribers, team, alerts, API codes and budget', () => {
+  it('shows the balance, e-mails left, SMTP credits and traffic, tariff ends, subscribers, team, alerts, unreadable fields, API codes and budget', () => {
     const used = new Set(dashboardExprs().flatMap(metricNames));
     for (const m of [
       'sendpulse_balance', 'sendpulse_emails_left', 'sendpulse_tariff_expiry_timestamp_seconds', 'sendpulse_email_subscribers',
       'sendpulse_email_subscribers_limit', 'sendpulse_team_members', 'sendpulse_alert_firing', 'sendpulse_api_requests_total',
-      'sendpulse_api_budget_used', 'sendpulse_api_budget_limit', 'sendpulse_up',
+      'sendpulse_api_budget_used', 'sendpulse_api_budget_limit', 'sendpulse_up', 'sendpulse_smtp_emails_left', 'sendpulse_smtp_emails_limit',
+      'sendpulse_smtp_traffic_left_bytes', 'sendpulse_smtp_traffic_limit_bytes', 'sendpulse_response_unreadable_fields',
     ]) expect([m, used.has(m)]).toEqual([m, true]);
   });
 
@@ -204,7 +216,7 @@ describe('dashboard and rules', () => {
   it('has an account template variable and every per-account query filters on it', () => {
     const d = JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana/dashboard.json'), 'utf8'));
     expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(['datasource', 'account']);
-    const accountQueries = dashboardExprs().filter((e) => !e.startsWith('label_values(') && /sendpulse_(balance|emails_left|tariff|email_subscribers|team|up|alert_firing|api_budget)/.test(e));
+    const accountQueries = dashboardExprs().filter((e) => !e.startsWith('label_values(') && /sendpulse_(balance|emails_left|tariff|email_subscribers|team|up|alert_firing|api_budget|smtp|response_unreadable)/.test(e));
     for (const e of accountQueries) expect([e, e.includes('account=~"$account"')]).toEqual([e, true]);
   });
 });

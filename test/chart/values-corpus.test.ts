@@ -118,8 +118,8 @@ describe('values the chart accepts', () => {
   it('renders every alert rule explicitly, so the monitor\'s own defaults never differ from the PrometheusRule', () => {
     const config = parse(find(render(VALUES_CASES.defaults), 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
     expect(config.alerts.rules).toEqual({
-      balance: false, emailsLeft: false, tariffExpiry: { warning: '7d', critical: '1d' }, subscribers: false, runway: false,
-      credentials: true, stale: true,
+      balance: false, emailsLeft: false, smtpEmailsLeft: false, smtpTraffic: false, tariffExpiry: { warning: '7d', critical: '1d' },
+      subscribers: false, runway: false, credentials: true, stale: true, unreadable: true,
     });
     expect(config.redis.prefix).toBe('spm');
     expect(config.sendpulse.authBackoff).toEqual({ initial: '1m', max: '30m' });

@@ -4,17 +4,26 @@ Values are written as in the config file: numbers (10, 0.9) and durations (7d, 9
 seconds). These helpers read them the way src/config does (src/config/duration.ts, cross-checks.ts).
 */}}
 
-{{/* The value rules, in the order the config file lists them. */}}
-{{- define "spm.valueRuleNames" -}}balance emailsLeft tariffExpiry subscribers runway{{- end }}
+{{/*
+The rules of src/alerts/rules/index.ts (test/chart/prometheus-rules.test.ts checks these lists against it).
+*/}}
+{{/* The value (two-level) rules, in the order the monitor lists them. */}}
+{{- define "spm.valueRuleNames" -}}balance emailsLeft smtpEmailsLeft smtpTraffic tariffExpiry subscribers runway{{- end }}
 
 {{/* The on/off rules: on unless set to false. */}}
-{{- define "spm.flagRuleNames" -}}credentials stale{{- end }}
+{{- define "spm.flagRuleNames" -}}credentials stale unreadable{{- end }}
 
-{{/* Rules whose levels are durations. */}}
+{{/* Rules whose levels are durations (7d). */}}
 {{- define "spm.durationRules" -}}tariffExpiry runway{{- end }}
 
+{{/* Rules whose levels may be a percentage of a limit (10%). */}}
+{{- define "spm.percentRules" -}}smtpEmailsLeft smtpTraffic{{- end }}
+
+{{/* Rules whose levels are amounts of traffic (500Mb, 1 Mb = 2^20 bytes; or a number of bytes). */}}
+{{- define "spm.bytesRules" -}}smtpTraffic{{- end }}
+
 {{/* Rules that fire when the value is below the threshold (strictly); the others at or above it. */}}
-{{- define "spm.belowRules" -}}balance emailsLeft tariffExpiry runway{{- end }}
+{{- define "spm.belowRules" -}}balance emailsLeft smtpEmailsLeft smtpTraffic tariffExpiry runway{{- end }}
 
 {{/*
 A number as PromQL and YAML read it: whole numbers without an exponent (helm reads 1000000 as
@@ -42,13 +51,29 @@ A number as PromQL and YAML read it: whole numbers without an exponent (helm rea
 {{- end -}}
 {{- end }}
 
-{{/* A level of a rule as a number: seconds for the duration rules. Args: list rule value. */}}
+{{/*
+A level of a rule as PromQL compares it: seconds for the duration rules, bytes for the traffic rule,
+the number for the others; a percentage of a limit (10%) as `pct:0.1`. "" when it is none of these
+(values.schema.json and templates/_validate.tpl report it). Args: list rule value.
+*/}}
 {{- define "spm.level" -}}
 {{- $rule := index . 0 -}}
 {{- $v := index . 1 -}}
-{{- if has $rule (splitList " " (include "spm.durationRules" .)) -}}
+{{- $text := trim (toString $v) -}}
+{{- $isNum := or (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v) -}}
+{{- if and (has $rule (splitList " " (include "spm.percentRules" .))) (regexMatch "^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)\\s*%$" $text) -}}
+pct:{{ include "spm.num" (divf (float64 (trimSuffix "%" $text | trim)) 100) }}
+{{- else if has $rule (splitList " " (include "spm.durationRules" .)) -}}
 {{- include "spm.seconds" $v -}}
-{{- else if or (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v) -}}
+{{- else if and (has $rule (splitList " " (include "spm.bytesRules" .))) (not $isNum) -}}
+{{- $m := regexFindAll "(?i)^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)\\s*([kmgt]?b)$" $text 1 -}}
+{{- if $m -}}
+{{- $n := regexFind "^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)" $text -}}
+{{- $unit := lower (trim (trimPrefix $n $text)) -}}
+{{- $mult := get (dict "b" 1.0 "kb" 1024.0 "mb" 1048576.0 "gb" 1073741824.0 "tb" 1099511627776.0) $unit -}}
+{{- include "spm.num" (round (mulf (float64 $n) $mult) 0) -}}
+{{- end -}}
+{{- else if $isNum -}}
 {{- include "spm.num" $v -}}
 {{- end -}}
 {{- end }}
@@ -114,13 +139,17 @@ rule, whether it is on globally and the accounts that differ.
 {{- else -}}{}{{- end -}}
 {{- end }}
 
-{{/* A level as people read it: "7d", "10", "90%". Args: list rule value. */}}
+{{/* A level as people read it: "7d", "10", "90%", "500Mb", "10% of the plan". Args: list rule value. */}}
 {{- define "spm.levelText" -}}
 {{- $rule := index . 0 -}}
 {{- $v := index . 1 -}}
+{{- $isNum := or (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v) -}}
 {{- if eq $rule "subscribers" -}}{{ include "spm.num" (mulf (float64 $v) 100) }}%
+{{- else if hasPrefix "pct:" (include "spm.level" .) -}}{{ trim (toString $v) }} of the plan
 {{- else if has $rule (splitList " " (include "spm.durationRules" .)) -}}
-{{- if regexMatch "^[0-9]+(\\.[0-9]+)?$" (toString $v) }}{{ include "spm.num" $v }}s{{ else }}{{ $v }}{{ end -}}
+{{- if $isNum }}{{ include "spm.num" $v }}s{{ else }}{{ $v }}{{ end -}}
+{{- else if has $rule (splitList " " (include "spm.bytesRules" .)) -}}
+{{- if $isNum }}{{ include "spm.num" $v }} bytes{{ else }}{{ $v }}{{ end -}}
 {{- else -}}{{ include "spm.num" $v }}{{- end -}}
 {{- end }}
 
@@ -138,11 +167,13 @@ rule, whether it is on globally and the accounts that differ.
 {{- end -}}
 {{- end }}
 
-{{/* Text with its @PLACEHOLDERS@ replaced (@SERIES@ first: it holds others). Args: list text dict. */}}
+{{/* Text with its @PLACEHOLDERS@ replaced (@SERIES@ and @T@ first: they hold others). Args: list text dict. */}}
 {{- define "spm.fill" -}}
 {{- $s := toString (index . 0) -}}
 {{- $subst := index . 1 -}}
-{{- $s = replace "@SERIES@" (toString (default "" (get $subst "@SERIES@"))) $s -}}
+{{- range $k := list "@SERIES@" "@T@" -}}
+{{- $s = replace $k (toString (default "" (get $subst $k))) $s -}}
+{{- end -}}
 {{- range $k, $v := $subst -}}
 {{- $s = replace $k (toString $v) $s -}}
 {{- end -}}

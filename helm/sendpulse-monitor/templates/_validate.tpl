@@ -74,10 +74,14 @@ monitor's wording (src/config/cross-checks.ts). test/chart/bad-values/ holds a c
 {{- $problems = concat $problems (include "spm.minDuration" (list "config.alerts.runwayWindow" .runwayWindow 1 "1s") | fromJsonArray) -}}
 {{- end -}}
 
-{{- /* Thresholds: both levels, and critical past warning (below rules: critical below warning). */ -}}
+{{- /* Thresholds: percentages in range, both levels, and critical past warning (below rules: critical below warning). */ -}}
 {{- $g := default dict $v.config.alerts.rules -}}
 {{- range $rule := splitList " " (include "spm.valueRuleNames" .) -}}
 {{- $glob := get $g $rule -}}
+{{- $problems = concat $problems (include "spm.percentProblems" (list $rule (printf "config.alerts.rules.%s" $rule) $glob) | fromJsonArray) -}}
+{{- range $i, $a := $v.accounts -}}
+{{- $problems = concat $problems (include "spm.percentProblems" (list $rule (printf "accounts[%d].alerts.rules.%s" $i $rule) (dig "alerts" "rules" $rule "<absent>" $a)) | fromJsonArray) -}}
+{{- end -}}
 {{- if kindIs "map" $glob -}}
 {{- $problems = concat $problems (include "spm.orderProblems" (list $rule (printf "config.alerts.rules.%s" $rule) (include "spm.levels" (list $rule $glob) | fromJson)) | fromJsonArray) -}}
 {{- end -}}
@@ -142,13 +146,34 @@ monitor's wording (src/config/cross-checks.ts). test/chart/bad-values/ holds a c
 {{- $rule := index . 0 -}}
 {{- $l := index . 2 -}}
 {{- $out := list -}}
-{{- if $l -}}
-{{- $w := float64 $l.warning -}}
-{{- $c := float64 $l.critical -}}
+{{- /* An amount and a percentage of a limit cannot be compared until the limit is known (as in the monitor). */ -}}
+{{- if and $l (eq (hasPrefix "pct:" $l.warning) (hasPrefix "pct:" $l.critical)) -}}
+{{- $w := float64 (trimPrefix "pct:" $l.warning) -}}
+{{- $c := float64 (trimPrefix "pct:" $l.critical) -}}
+{{- $_ := set $l "warningText" (trimSuffix " of the plan" $l.warningText) -}}
+{{- $_ := set $l "criticalText" (trimSuffix " of the plan" $l.criticalText) -}}
 {{- if has $rule (splitList " " (include "spm.belowRules" .)) -}}
 {{- if ge $c $w }}{{ $out = append $out (printf "%s: critical (%s) must be below warning (%s)" (index . 1) $l.criticalText $l.warningText) }}{{ end -}}
 {{- else -}}
 {{- if le $c $w }}{{ $out = append $out (printf "%s: critical (%s) must be above warning (%s)" (index . 1) $l.criticalText $l.warningText) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end }}
+
+{{/* [problem] for each level written as a percentage outside (0, 100]. Args: list rule path levels. */}}
+{{- define "spm.percentProblems" -}}
+{{- $out := list -}}
+{{- $l := index . 2 -}}
+{{- if and (kindIs "map" $l) (has (index . 0) (splitList " " (include "spm.percentRules" .))) -}}
+{{- range $level := list "warning" "critical" -}}
+{{- $t := trim (toString (get $l $level)) -}}
+{{- if regexMatch "^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)\\s*%$" $t -}}
+{{- $n := float64 (trimSuffix "%" $t | trim) -}}
+{{- if or (le $n 0.0) (gt $n 100.0) -}}
+{{- $out = append $out (printf "%s.%s: %q is not a percentage above 0 and at most 100 %%" (index $ 1) $level $t) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $out -}}
