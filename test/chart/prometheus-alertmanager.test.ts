@@ -83,7 +83,10 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   const now = Date.now();
   sim = await startSimulator({
-    accounts: ACCOUNTS.map((id, i) => ({ id, apiKey: `key-${id}`, userInfo: sampleUserInfo(100 + i, 'A B'), team: sampleTeam(), balanceDetail: sampleBalanceDetail(now, '50.00') })),
+    accounts: ACCOUNTS.map((id, i) => ({
+      id, apiKey: `key-${id}`, clientId: `client-${id}`, clientSecret: `secret-${id}`,
+      userInfo: sampleUserInfo(100 + i, 'A B'), team: sampleTeam(), balanceDetail: sampleBalanceDetail(now, '50.00'),
+    })),
   });
   // neverok's key never works: it never has a good poll.
   sim.setFault({ kind: 'unauthorized', account: 'neverok' });
@@ -210,6 +213,8 @@ describe('the PrometheusRule path with real Prometheus and Alertmanager', () => 
     // The age of the data is shown even for an account that never had a good poll.
     const age = queries.find((q) => q.title === 'Age of the data A')!.expr.replaceAll('$account', 'neverok');
     expect((await promQuery(prometheus.url, age)).map((s) => s.metric.endpoint).sort()).toEqual(['balance', 'team', 'user_info']);
+    // healthy's one token request is long past: without a filter its latency would be NaN.
+    expect((await promQuery(prometheus.url, 'sum(sendpulse_api_request_duration_seconds_count{endpoint="oauth_token"})'))[0].value).toBeGreaterThan(0);
     // The account variable lists every account.
     const values = (await (await fetch(`${prometheus.url}/api/v1/label/account/values?match[]=sendpulse_up`)).json()) as { data: string[] };
     expect(values.data.sort()).toEqual([...ACCOUNTS].sort());
