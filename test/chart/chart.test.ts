@@ -265,8 +265,8 @@ describe('chart options', () => {
 
 describe('NOTES', () => {
   it('says who sends notifications, and warns when both paths would reach people twice', () => {
-    expect(renderNotes(VALUES_CASES['everything on'])).toContain('WARNING: both paths notify. The monitor sends e-mail and webhook calls itself AND the\n  PrometheusRule fires the same alerts in Alertmanager: every alert reaches people twice.');
-    expect(renderNotes(VALUES_CASES.existingSecret)).toContain('Notifications: sent by the monitor itself (e-mail).');
+    expect(renderNotes(VALUES_CASES['everything on'])).toContain('WARNING: both paths notify. The monitor sends its alerts itself (email, webhook, slack, telegram, Alertmanager (config.alerts.alertmanager)) AND the\n  PrometheusRule fires the same alerts in Alertmanager: every alert reaches people twice.');
+    expect(renderNotes(VALUES_CASES.existingSecret)).toContain('Notifications: sent by the monitor itself (email).');
     expect(renderNotes(VALUES_CASES.defaults)).toContain('Notifications: none.');
     const prometheus = renderNotes(VALUES_CASES.defaults, ['prometheusRule.enabled=true']);
     expect(prometheus).toContain('Notifications: through Alertmanager (PrometheusRule spm-sendpulse-monitor).');

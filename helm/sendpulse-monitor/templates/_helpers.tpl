@@ -119,14 +119,18 @@ that the monitor's own defaults never make it disagree with the PrometheusRule r
 {{- $_ := set $rules $rule (ne (toString (get $given $rule)) "false") -}}
 {{- end -}}
 {{- $_ := set $alerts "rules" $rules -}}
+{{- /* A channel's filters (config.alerts.<channel>) only count when the channel is enabled under the top-level alerts. */ -}}
+{{- range $name := list "email" "webhook" "slack" "discord" "teams" "telegram" -}}
+{{- if not (index $.Values.alerts $name).enabled }}{{ $_ := unset $alerts $name }}{{ end -}}
+{{- end -}}
 {{- with .Values.alerts.email -}}
 {{- if .enabled -}}
-{{- $_ := set $alerts "email" (dict "smtpUrlFile" (printf "%s/smtp-url" $dir) "from" .from "to" .to) -}}
+{{- $_ := set $alerts "email" (merge (dict "smtpUrlFile" (printf "%s/smtp-url" $dir) "from" .from "to" .to) (default dict (index $alerts "email"))) -}}
 {{- end -}}
 {{- end -}}
 {{- with .Values.alerts.webhook -}}
 {{- if .enabled -}}
-{{- $_ := set $alerts "webhook" (dict "urlFile" (printf "%s/webhook-url" $dir) "headers" .headers) -}}
+{{- $_ := set $alerts "webhook" (merge (dict "urlFile" (printf "%s/webhook-url" $dir) "headers" .headers) (default dict (index $alerts "webhook"))) -}}
 {{- end -}}
 {{- end -}}
 {{- range $name := list "slack" "discord" "teams" -}}
@@ -136,7 +140,7 @@ that the monitor's own defaults never make it disagree with the PrometheusRule r
 {{- end -}}
 {{- with .Values.alerts.telegram -}}
 {{- if .enabled -}}
-{{- $tg := dict "botTokenFile" (printf "%s/telegram-bot-token" $dir) "chatId" (required "alerts.telegram.chatId is required when alerts.telegram.enabled" .chatId) -}}
+{{- $tg := dict "botTokenFile" (printf "%s/telegram-bot-token" $dir) "chatId" .chatId -}}
 {{- $_ := set $alerts "telegram" (merge $tg (default dict (index $alerts "telegram"))) -}}
 {{- end -}}
 {{- end -}}

@@ -112,8 +112,17 @@ monitor's wording (src/config/cross-checks.ts). test/chart/bad-values/ holds a c
 {{- if and $ownSecret (not .smtpUrl) }}{{ $problems = append $problems "alerts.email.smtpUrl: is required when alerts.email.enabled (or set existingSecret with the key smtp-url)" }}{{ end -}}
 {{- end -}}
 {{- end -}}
-{{- if and $v.alerts.webhook.enabled $ownSecret (not $v.alerts.webhook.url) -}}
-{{- $problems = append $problems "alerts.webhook.url: is required when alerts.webhook.enabled (or set existingSecret with the key webhook-url)" -}}
+{{- range $name := list "webhook" "slack" "discord" "teams" -}}
+{{- $c := index $v.alerts $name -}}
+{{- if and $c.enabled $ownSecret (not $c.url) -}}
+{{- $problems = append $problems (printf "alerts.%s.url: is required when alerts.%s.enabled (or set existingSecret with the key %s-url)" $name $name $name) -}}
+{{- end -}}
+{{- end -}}
+{{- with $v.alerts.telegram -}}
+{{- if .enabled -}}
+{{- if not .chatId }}{{ $problems = append $problems "alerts.telegram.chatId: is required when alerts.telegram.enabled (a number such as \"-1001234567890\", or @channelname)" }}{{ end -}}
+{{- if and $ownSecret (not .botToken) }}{{ $problems = append $problems "alerts.telegram.botToken: is required when alerts.telegram.enabled (or set existingSecret with the key telegram-bot-token)" }}{{ end -}}
+{{- end -}}
 {{- end -}}
 {{- if and $v.metricsAuth.enabled $ownSecret (not $v.metricsAuth.bearerToken) -}}
 {{- $problems = append $problems "metricsAuth.bearerToken: is required when metricsAuth.enabled (or set existingSecret with the key metrics-bearer-token)" -}}
