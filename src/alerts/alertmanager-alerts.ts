@@ -14,11 +14,14 @@ export interface AlertShape {
 }
 
 /**
- * The rule's `alertname`: its twin in the Helm chart's PrometheusRule (src/alerts/rules/), so routes,
- * silences and inhibit rules written for one path fit the other.
+ * The `alertname` of a rule at a severity: its twin in the Helm chart's PrometheusRule
+ * (src/alerts/rules/, helm/sendpulse-monitor/rules/alerts.yaml), so routes, silences and inhibit rules
+ * written for one path fit the other. Warning and critical have names of their own (see rule-def.ts).
  */
-export function alertnameOf(rule: RuleName): string {
-  return ruleNamed(rule)?.alertname ?? `SendPulse${rule.charAt(0).toUpperCase()}${rule.slice(1)}`;
+export function alertnameOf(rule: RuleName, severity: string): string {
+  const names = ruleNamed(rule)?.alertnames;
+  if (!names) return `SendPulse${rule.charAt(0).toUpperCase()}${rule.slice(1)}`;
+  return severity === 'critical' ? names.critical : names.warning;
 }
 
 /** The `description` annotation: when the rule fires, from its README row. */
@@ -28,13 +31,10 @@ export function descriptionOf(rule: RuleName): string {
   return `Fires when ${/(below|above)$/.test(fires) ? `${fires} its threshold` : fires}.`;
 }
 
-// The chart's SendPulseRunwayShort names the forecast series `resource`.
-const RUNWAY_RESOURCE: Record<string, string> = { balance: 'balance', email: 'emails_left', smtp: 'smtp_emails_left' };
-
 /** The alert name of `test-alert`. */
 export const TEST_ALERTNAME = 'SendPulseMonitorTest';
 /** Labels the monitor sets itself; configured labels may not replace them. */
-export const RESERVED_LABELS = ['alertname', 'account', 'service', 'severity', 'endpoint', 'resource'];
+export const RESERVED_LABELS = ['alertname', 'account', 'service', 'severity', 'endpoint', 'sendpulse_rule'];
 
 /** A postable alert of Alertmanager's API v2 (POST /api/v2/alerts). */
 export interface PostableAlert {
@@ -46,13 +46,15 @@ export interface PostableAlert {
 }
 
 /**
- * The labels of one alert: alertname, account, service, severity, the chart's own extra label
- * (`endpoint` for stale, `resource` for runway) and the configured ones.
+ * The labels of one alert, as the chart's PrometheusRule labels its twin: alertname (by severity),
+ * account, service, severity, `sendpulse_rule` (what the chart's inhibit rule keys on: a critical
+ * holds back the warning of the same rule and account), `endpoint` for stale, and the configured ones.
  */
 export function alertLabels(cfg: AlertShape, a: { account: string; rule: RuleName; service: string; severity: string }): Record<string, string> {
-  const own: Record<string, string> = { alertname: alertnameOf(a.rule), account: a.account, service: a.service, severity: a.severity };
+  const own: Record<string, string> = {
+    alertname: alertnameOf(a.rule, a.severity), account: a.account, service: a.service, severity: a.severity, sendpulse_rule: a.rule,
+  };
   if (a.rule === 'stale') own.endpoint = a.service;
-  if (a.rule === 'runway') own.resource = RUNWAY_RESOURCE[a.service] ?? a.service;
   return { ...cfg.labels, ...own };
 }
 

@@ -58,10 +58,11 @@ describe('PrometheusRule', () => {
     const alerts = alertsOf(ruleGroups(RULES_VALUES));
     for (const rule of ALERT_RULES) {
       const mine = alerts.filter((r) => r.labels.sendpulse_rule === rule.name);
-      expect([rule.name, mine.some((r) => r.alert === rule.alertname)]).toEqual([rule.name, true]);
+      expect([rule.name, mine.some((r) => r.alert === rule.alertnames.warning)]).toEqual([rule.name, true]);
       if (rule.kind !== 'value') continue;
-      expect([rule.name, mine.filter((r) => r.alert === rule.alertname).every((r) => r.labels.severity === 'warning')]).toEqual([rule.name, true]);
-      expect([rule.name, mine.filter((r) => r.alert !== rule.alertname).every((r) => r.labels.severity === 'critical')]).toEqual([rule.name, true]);
+      expect([rule.name, mine.filter((r) => r.alert === rule.alertnames.warning).every((r) => r.labels.severity === 'warning')]).toEqual([rule.name, true]);
+      expect([rule.name, mine.filter((r) => r.alert === rule.alertnames.critical).every((r) => r.labels.severity === 'critical')]).toEqual([rule.name, true]);
+      expect([rule.name, mine.every((r) => r.alert === rule.alertnames.warning || r.alert === rule.alertnames.critical)]).toEqual([rule.name, true]);
       if (rule.name === 'runway') continue; // compares the time left, computed from a slope
       const op = rule.direction === 'below' ? ' < ' : ' >= ';
       for (const r of mine) {

@@ -32,7 +32,8 @@ function amConfig(over: Partial<AlertmanagerConfig> = {}): AlertmanagerConfig {
   return { urls: [am.url, `http://127.0.0.1:${dead}`, recorder.url], resendInterval: PERIOD, labels: { team: 'billing' }, ...over };
 }
 
-const balanceAlerts = async (): Promise<AmAlert[]> => (await am.alerts()).filter((a) => a.labels.alertname === 'SendPulseBalanceLow');
+/** The balance rule's alerts, whatever their severity (SendPulseBalanceLow, SendPulseBalanceCritical). */
+const balanceAlerts = async (): Promise<AmAlert[]> => (await am.alerts()).filter((a) => a.labels.sendpulse_rule === 'balance');
 
 describe('Alertmanager as a sink (a real prometheus-alertmanager 0.25)', () => {
   it('keeps a firing alert active with the chart\'s labels past three resolve_timeouts, swaps it on escalation, and resolves it within a period', async () => {
@@ -48,13 +49,13 @@ describe('Alertmanager as a sink (a real prometheus-alertmanager 0.25)', () => {
 
       h.clock += 5 * MIN;
       await h.pollOk(balanceReading({ main: 1.5 }));
-      // Severity is a label: the escalation ends the warning alert and starts the critical one.
+      // Severity is a label and names the alert: the escalation ends the warning alert and starts the critical one.
       await waitFor('only the critical alert', async () => {
         const list = await balanceAlerts();
         return list.length === 1 && list[0].labels.severity === 'critical';
       });
       const [alert] = await balanceAlerts();
-      expect(alert.labels).toEqual({ alertname: 'SendPulseBalanceLow', account: 'main', service: 'balance', severity: 'critical', team: 'billing' });
+      expect(alert.labels).toEqual({ alertname: 'SendPulseBalanceCritical', sendpulse_rule: 'balance', account: 'main', service: 'balance', severity: 'critical', team: 'billing' });
       expect(alert.annotations).toEqual({
         summary: 'SendPulse account main: balance 1.50 USD is below 2 USD', value: '1.50 USD', dashboard: DASHBOARD,
         description: 'Fires when balance.main is below the threshold (account currency).',
@@ -98,7 +99,7 @@ describe('Alertmanager as a sink (a real prometheus-alertmanager 0.25)', () => {
       const start = Date.now();
       sinks.forEach((s) => s.start());
       await waitFor('3 s of re-posts', () => Date.now() - start >= 3000 || undefined, 5000);
-      const posts = recorder.requests.slice(from).filter((r) => r.text.includes('SendPulseBalanceLow'));
+      const posts = recorder.requests.slice(from).filter((r) => r.text.includes('SendPulseBalanceCritical'));
       // One replica: about one post per 500 ms period (two replicas would make about twice as many).
       expect(posts.length).toBeGreaterThanOrEqual(5);
       expect(posts.length).toBeLessThanOrEqual(8);

@@ -53,14 +53,14 @@ alerts:
 
     env.sim.updateAccount('main', { balanceDetail: { balance: { main: '1.50' } } });
     await waitFor('the alert at every receiver', () => [slack, discord, teams, telegram].every((r) => r.posted.length >= 1), 20_000);
-    await waitFor('the alert in Alertmanager', async () => (await am.alerts()).some((a) => a.labels.alertname === 'SendPulseBalanceLow'));
+    await waitFor('the alert in Alertmanager', async () => (await am.alerts()).some((a) => a.labels.alertname === 'SendPulseBalanceCritical'));
     expect(slack.posted[0].text).toBe(`${FIRING} (started firing)`);
     expect(discord.posted[0].embeds?.[0].title).toBe(FIRING);
     expect((teams.posted[0].body as { text?: string }[])[0].text).toBe(FIRING);
     expect(teams.failedRuns).toEqual([]);
     expect(telegram.posted[0].visible.split('\n')[0]).toBe(`🔴 ${FIRING}`);
-    const [alert] = (await am.alerts()).filter((a) => a.labels.alertname === 'SendPulseBalanceLow');
-    expect(alert.labels).toEqual({ alertname: 'SendPulseBalanceLow', account: 'main', service: 'balance', severity: 'critical', team: 'billing' });
+    const [alert] = (await am.alerts()).filter((a) => a.labels.sendpulse_rule === 'balance');
+    expect(alert.labels).toEqual({ alertname: 'SendPulseBalanceCritical', sendpulse_rule: 'balance', account: 'main', service: 'balance', severity: 'critical', team: 'billing' });
     expect(alert.annotations.summary).toBe('SendPulse account main: balance 1.50 USD is below 2 USD');
     const m = await scrape(url);
     for (const channel of ['slack', 'discord', 'teams', 'telegram', 'alertmanager']) {
@@ -69,7 +69,7 @@ alerts:
 
     env.sim.updateAccount('main', { balanceDetail: { balance: { main: '50.00' } } });
     await waitFor('the resolution at every receiver', () => [slack, discord, teams, telegram].every((r) => r.posted.length >= 2), 20_000);
-    await waitFor('the alert resolved in Alertmanager', async () => !(await am.alerts()).some((a) => a.labels.alertname === 'SendPulseBalanceLow'), 10_000);
+    await waitFor('the alert resolved in Alertmanager', async () => !(await am.alerts()).some((a) => a.labels.sendpulse_rule === 'balance'), 10_000);
     expect(slack.posted[1].text).toBe(`${RESOLVED} (resolved)`);
     expect(telegram.posted[1].visible.split('\n')[0]).toBe(`✅ ${RESOLVED}`);
 

@@ -5,7 +5,7 @@ import { twoLevel, type ValueRule } from './rule-def';
 /** `balance`: the main balance, in the account's currency, below a threshold (SendPulse's `balance.main`). */
 export const balanceRule: ValueRule = {
   name: 'balance',
-  alertname: 'SendPulseBalanceLow',
+  alertnames: { warning: 'SendPulseBalanceLow', critical: 'SendPulseBalanceCritical' },
   kind: 'value',
   doc: { fires: '`balance.main` is **below** the threshold (account currency)', services: '`balance`', example: '`{ warning: 10, critical: 2 }`' },
   level: money,

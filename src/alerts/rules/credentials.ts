@@ -3,7 +3,7 @@ import type { OperationalRule } from './rule-def';
 /** `credentials`: SendPulse rejects the account's credentials (critical at once). On by default. */
 export const credentialsRule: OperationalRule = {
   name: 'credentials',
-  alertname: 'SendPulseCredentialsFailing',
+  alertnames: { warning: 'SendPulseCredentialsFailing', critical: 'SendPulseCredentialsFailing' },
   kind: 'operational',
   doc: { fires: 'authentication with SendPulse fails (critical)', services: '`auth`', example: 'on by default (`credentials: false` turns it off)' },
   observe: ({ state }) => [{

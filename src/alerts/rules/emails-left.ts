@@ -5,7 +5,7 @@ import { twoLevel, type ValueRule } from './rule-def';
 /** `emailsLeft`: e-mails left on the e-mail tariff below a threshold (SendPulse's `email.emails_left`). */
 export const emailsLeftRule: ValueRule = {
   name: 'emailsLeft',
-  alertname: 'SendPulseEmailsLeftLow',
+  alertnames: { warning: 'SendPulseEmailsLeftLow', critical: 'SendPulseEmailsLeftCritical' },
   kind: 'value',
   doc: { fires: '`email.emails_left` is **below**', services: '`email`', example: '`{ warning: 1000, critical: 100 }`' },
   level: emails,

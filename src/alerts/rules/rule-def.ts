@@ -52,8 +52,13 @@ export type Headline = (o: Observation, severity: Severity, valueText: string, t
 interface RuleBase {
   /** The config key and the `alert` label: `balance`, `smtpEmailsLeft`, ... */
   name: string;
-  /** Its twin in the Helm chart's PrometheusRule (and the Alertmanager `alertname`). */
-  alertname: string;
+  /**
+   * Its twins in the Helm chart's PrometheusRule (helm/sendpulse-monitor/rules/alerts.yaml), by
+   * severity, and the `alertname` the monitor posts to Alertmanager. Warning and critical are named
+   * apart because kube-prometheus-stack's default inhibit rule (equal: [namespace, alertname]) would
+   * otherwise let one account's critical silence another account's warning.
+   */
+  alertnames: { warning: string; critical: string };
   /** README row: when it fires, and an example setting. */
   doc: { fires: string; services: string; example: string };
   observe(input: ObserveInput): Observation[];

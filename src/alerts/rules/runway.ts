@@ -16,7 +16,7 @@ const SERIES = {
  */
 export const runwayRule: ValueRule = {
   name: 'runway',
-  alertname: 'SendPulseRunwayShort',
+  alertnames: { warning: 'SendPulseRunwayShort', critical: 'SendPulseRunwayCritical' },
   kind: 'value',
   doc: {
     fires: 'the time until the balance, the e-mails left or the SMTP e-mails left reach zero, at the rate seen over `alerts.runwayWindow`, is **below**',

@@ -9,7 +9,7 @@ import { twoLevel, type ValueRule } from './rule-def';
  */
 export const smtpEmailsLeftRule: ValueRule = {
   name: 'smtpEmailsLeft',
-  alertname: 'SendPulseSmtpEmailsLeftLow',
+  alertnames: { warning: 'SendPulseSmtpEmailsLeftLow', critical: 'SendPulseSmtpEmailsLeftCritical' },
   kind: 'value',
   doc: {
     fires: '`smtp.email_qty_left` is **below** (a count, or a percentage of `smtp.email_qty`)',

@@ -8,7 +8,7 @@ import { twoLevel, type ValueRule } from './rule-def';
  */
 export const smtpTrafficRule: ValueRule = {
   name: 'smtpTraffic',
-  alertname: 'SendPulseSmtpTrafficLow',
+  alertnames: { warning: 'SendPulseSmtpTrafficLow', critical: 'SendPulseSmtpTrafficCritical' },
   kind: 'value',
   doc: {
     fires: '`smtp.traffic_limit_left` is **below** (an amount such as `500Mb`, 1 Mb = 2^20 bytes, or a percentage of `smtp.traffic_limit`)',

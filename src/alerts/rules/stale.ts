@@ -8,7 +8,7 @@ import type { OperationalRule } from './rule-def';
  */
 export const staleRule: OperationalRule = {
   name: 'stale',
-  alertname: 'SendPulseDataStale',
+  alertnames: { warning: 'SendPulseDataStale', critical: 'SendPulseDataStale' },
   kind: 'operational',
   doc: {
     fires: 'no good poll of an endpoint for `alerts.staleAfter` (default 3) × that endpoint\'s interval (warning); held while `credentials` fires, which already says why',

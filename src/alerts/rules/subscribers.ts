@@ -5,7 +5,7 @@ import { twoLevel, type ValueRule } from './rule-def';
 /** `subscribers`: `current_subscribers / maximum_subscribers` of the e-mail tariff at or above a fraction. */
 export const subscribersRule: ValueRule = {
   name: 'subscribers',
-  alertname: 'SendPulseSubscribersNearLimit',
+  alertnames: { warning: 'SendPulseSubscribersNearLimit', critical: 'SendPulseSubscribersCritical' },
   kind: 'value',
   doc: { fires: '`current_subscribers / maximum_subscribers` is **at or above**', services: '`email`', example: '`{ warning: 0.9, critical: 0.98 }`' },
   level: fraction,

@@ -15,7 +15,7 @@ const END_FIELDS = { email: 'email.finished_time', smtp: 'smtp.end_date', push: 
  */
 export const tariffExpiryRule: ValueRule = {
   name: 'tariffExpiry',
-  alertname: 'SendPulseTariffExpiring',
+  alertnames: { warning: 'SendPulseTariffExpiring', critical: 'SendPulseTariffCritical' },
   kind: 'value',
   doc: {
     fires: 'time left until `email.finished_time` / `smtp.end_date` / `push.end_date` is **below** (an end date already past is critical); one alert per service; dates are read in the account\'s `timezone`',

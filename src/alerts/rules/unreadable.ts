@@ -21,7 +21,7 @@ function unreadableFor(since: Record<string, number>, field: string, now: number
  */
 export const unreadableRule: OperationalRule = {
   name: 'unreadable',
-  alertname: 'SendPulseResponseUnreadable',
+  alertnames: { warning: 'SendPulseResponseUnreadable', critical: 'SendPulseResponseUnreadable' },
   kind: 'operational',
   doc: {
     fires: 'a field a rule watches has been unreadable (wrong type, bad date, negative count) for `alerts.staleAfter` × its endpoint\'s interval (warning); the other values are still read',

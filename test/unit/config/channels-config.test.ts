@@ -45,7 +45,7 @@ describe('notification channels in the config', () => {
       'alerts.alertmanager: set only one of basicAuth and bearerTokenFile',
       'alerts.alertmanager.basicAuth.password: is required (or passwordFile)',
       'alerts.alertmanager.labels: "bad-name" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)',
-      'alerts.alertmanager.labels.severity: is set by the monitor (alertname, account, service, severity, endpoint, resource are)',
+      'alerts.alertmanager.labels.severity: is set by the monitor (alertname, account, service, severity, endpoint, sendpulse_rule are)',
       'alerts.alertmanager.urls: needs at least 1 entries',
       'alerts.discord.accounts[1]: "nobody" is not the name of an account',
       'alerts.discord.url: is required (or urlFile)',
