@@ -45,7 +45,7 @@ export const BALANCE_FIELDS: readonly FieldRow[] = [
   { path: 'email.current_subscribers', read: count, doc: 'current subscribers of the e-mail service',
     metric: { name: 'sendpulse_email_subscribers', help: `Current subscribers of the e-mail service. ${FROM_POLLS}` } },
   { path: 'email.is_unique_type', read: flag, doc: 'whether the e-mail tariff counts unique subscribers (SendPulse\'s is_unique_type)',
-    metric: { name: 'sendpulse_email_tariff_unique_type', help: `1 when the e-mail tariff is of SendPulse's unique type (is_unique_type). ${FROM_POLLS}` } },
+    metric: { name: 'sendpulse_email_tariff_unique_type', help: `1 when the e-mail tariff is of SendPulse's unique type (is_unique_type). ${FROM_POLLS}`, panel: false } },
 
   ...tariffRows('smtp', 'end_date'),
   { path: 'smtp.email_qty', read: count, doc: 'e-mails in the SMTP plan',
@@ -53,7 +53,7 @@ export const BALANCE_FIELDS: readonly FieldRow[] = [
   { path: 'smtp.email_qty_left', read: count, doc: 'e-mails left on the SMTP plan: when it reaches 0, SMTP sending stops',
     metric: { name: 'sendpulse_smtp_emails_left', help: `E-mails left on the SMTP plan (email_qty_left). ${FROM_POLLS}` } },
   { path: 'smtp.qty_per_hour', read: count, doc: 'SMTP e-mails allowed per hour',
-    metric: { name: 'sendpulse_smtp_hourly_limit', help: `SMTP e-mails allowed per hour (qty_per_hour). ${FROM_POLLS}` } },
+    metric: { name: 'sendpulse_smtp_hourly_limit', help: `SMTP e-mails allowed per hour (qty_per_hour). ${FROM_POLLS}`, panel: false } },
   { path: 'smtp.traffic_limit', read: trafficBytes, doc: 'SMTP traffic in the plan, bytes (from "1000 Mb"; 1 Mb = 2^20 bytes)',
     metric: { name: 'sendpulse_smtp_traffic_limit_bytes', help: `SMTP traffic in the plan, bytes (SendPulse's "1000 Mb" read as binary units: 1 Mb = 1048576 bytes). ${FROM_POLLS}` } },
   { path: 'smtp.traffic_limit_left', read: trafficBytes, doc: 'SMTP traffic left, bytes',

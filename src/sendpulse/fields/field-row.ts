@@ -37,4 +37,6 @@ export interface FieldMetric {
   labelFields?: Readonly<Record<string, string>>;
   /** An info metric: the sample is 1 whenever the endpoint has a reading, whatever this field holds. */
   info?: true;
+  /** false for a fact of the plan nobody watches over time (no dashboard panel; /metrics and the status page still show it). */
+  panel?: false;
 }

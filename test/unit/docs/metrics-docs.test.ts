@@ -24,6 +24,14 @@ describe('docs driven by the field table and the rule index', () => {
     for (const m of documented) expect([m, EXPORTED.includes(m)]).toEqual([m, true]);
   });
 
+  it('shows every value family of the field table on the dashboard, unless its row says it is a plan fact (panel: false)', () => {
+    const dashboard = readFileSync(join(ROOT, 'grafana/dashboard.json'), 'utf8');
+    for (const f of READING_FAMILIES) {
+      const hidden = f.rows.every(({ row }) => row.metric?.panel === false);
+      expect([f.name, dashboard.includes(f.name)]).toEqual([f.name, !hidden]);
+    }
+  });
+
   it('has a README rules-table row for every alert rule', () => {
     for (const r of ALERT_RULES) expect([r.name, new RegExp(`^\\| \`${r.name}\` \\|`, 'm').test(README)]).toEqual([r.name, true]);
   });
