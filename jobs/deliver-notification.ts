@@ -45,16 +45,20 @@ export async function deliverNotification(deps: DeliveryDeps, id: string): Promi
       await sendThrough(channel, deps.config.alerts, record, ctx);
       await deps.store.markSent(id, channel, now());
       notificationsTotal.inc({ channel, outcome: 'sent' });
+      await deps.store.events.sent(record, channel, now());
     } catch (err) {
       if (err instanceof DeliveryRejectedError) {
         // Retrying cannot change the service's mind: the channel is done with this notification.
         await deps.store.markSent(id, channel, now());
         notificationsTotal.inc({ channel, outcome: 'rejected' });
         log.error({ notification: id, channel, reason: err.reason }, 'alert notification rejected by the channel; not retried');
+        await deps.store.events.rejected(record, channel, err.reason, now());
         return;
       }
       notificationsTotal.inc({ channel, outcome: 'failed' });
-      failures.push(err instanceof DeliveryFailedError ? err : new DeliveryFailedError(channel, err instanceof Error ? err.message : String(err)));
+      const failure = err instanceof DeliveryFailedError ? err : new DeliveryFailedError(channel, err instanceof Error ? err.message : String(err));
+      failures.push(failure);
+      await deps.store.events.failed(record, channel, failure.message, now());
     }
   }));
   if (failures.length > 0) throw new NotificationRetryError(failures);

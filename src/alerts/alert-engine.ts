@@ -44,6 +44,11 @@ interface Batch {
 }
 
 const MAX_CAS_ATTEMPTS = 20;
+
+/** The account's status page under `server.publicUrl`, or null without one. */
+export function accountPageUrl(publicUrl: string | undefined, account: string): string | null {
+  return publicUrl ? `${publicUrl}/accounts/${encodeURIComponent(account)}` : null;
+}
 const RECENT_POINTS = 6;
 
 /**
@@ -149,6 +154,7 @@ export class AlertEngine {
       if (await this.store.compareAndSet(account.name, o.rule, o.service, cur.ver, t.state, record)) {
         if (record) {
           log.info({ account: account.name, alert: o.rule, service: o.service, kind: t.kind, severity: t.state.severity }, 'alert transition');
+          await this.store.events.transition(record);
           await enqueueNotification(this.opts.queue, record.id);
         }
         return;
@@ -174,6 +180,7 @@ export class AlertEngine {
       valueText: d.valueText, thresholdText: d.thresholdText, headline: d.headline,
       // A resolution clears sinceMs in the state; the mail still says since when it had fired.
       sinceMs: t.state.sinceMs ?? prev.sinceMs, createdMs: now, runwayMs, recent,
+      accountUrl: accountPageUrl(this.opts.config.server.publicUrl, account.name),
     };
   }
 }

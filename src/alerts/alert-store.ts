@@ -1,4 +1,5 @@
 import type { RedisClient } from '../state/redis-connection';
+import { AlertHistory } from './alert-history';
 import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type RuleName, type Severity } from './alert-types';
 
 /** An alert's state with the version its compare-and-set must match. */
@@ -30,8 +31,11 @@ type WithTransition = RedisClient & {
  */
 export class AlertStore {
   private readonly redis: WithTransition;
+  /** Each account's alert history (transitions and deliveries), written where they happen. */
+  readonly events: AlertHistory;
 
   constructor(redis: RedisClient, private readonly prefix: string) {
+    this.events = new AlertHistory(redis, prefix);
     if (!('spmAlertTransition' in redis)) redis.defineCommand('spmAlertTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
     this.redis = redis as WithTransition;
   }

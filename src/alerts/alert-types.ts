@@ -63,6 +63,8 @@ export interface NotificationRecord {
   /** Time left until the balance / e-mails run out at the recent rate, when known. */
   runwayMs: number | null;
   recent: HistoryPoint[];
+  /** The account's status page (`server.publicUrl` + `/accounts/NAME`) when publicUrl is set; absent in records made before 0.2. */
+  accountUrl?: string | null;
 }
 
 /**

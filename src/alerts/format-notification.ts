@@ -28,6 +28,8 @@ export interface WebhookPayload {
   runwaySeconds: number | null;
   recentReadings: { at: string; value: number }[];
   dashboardUrl: string | null;
+  /** The account's status page, when `server.publicUrl` is set. */
+  accountUrl: string | null;
   summary: string;
   /** Slack-compatible text (incoming webhooks show it as the message). */
   text: string;
@@ -64,6 +66,7 @@ export function notificationRows(r: NotificationRecord, dashboardUrl?: string): 
   if (r.sinceMs !== null) out.push(['Firing since', iso(r.sinceMs) as string]);
   out.push(['At', iso(r.createdMs) as string]);
   if (r.runwayMs !== null) out.push(['Runway', Number.isFinite(r.runwayMs) ? `${formatDuration(r.runwayMs)} at the recent rate` : 'not being used up']);
+  if (r.accountUrl) out.push(['Status page', r.accountUrl]);
   if (dashboardUrl) out.push(['Dashboard', dashboardUrl]);
   return out;
 }
@@ -81,7 +84,7 @@ export function formatNotification(r: NotificationRecord, dashboardUrl?: string)
     ...(recent.length ? ['', 'Recent readings:', ...recent.map((l) => `  ${l}`)] : []),
     '', '-- sendpulse-monitor'].join('\n');
   const cell = (k: string, v: string) => `<tr><th align="left">${escapeHtml(k)}</th><td>${
-    k === 'Dashboard' ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v)}</td></tr>`;
+    k === 'Dashboard' || k === 'Status page' ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v)}</td></tr>`;
   const html = `<!doctype html><html><body><h2>${escapeHtml(subject)}</h2><table>${table.map(([k, v]) => cell(k, v)).join('')}</table>${
     recent.length ? `<h3>Recent readings</h3><table>${r.recent.map((p) => `<tr><td>${new Date(p.atMs).toISOString()}</td><td>${p.value}</td></tr>`).join('')}</table>` : ''
   }<p><small>sendpulse-monitor</small></p></body></html>`;
@@ -101,7 +104,8 @@ export function webhookPayload(r: NotificationRecord, dashboardUrl?: string): We
     runwaySeconds: r.runwayMs !== null && Number.isFinite(r.runwayMs) ? Math.round(r.runwayMs / 1000) : null,
     recentReadings: r.recent.map((p) => ({ at: new Date(p.atMs).toISOString(), value: p.value })),
     dashboardUrl: dashboardUrl ?? null,
+    accountUrl: r.accountUrl ?? null,
     summary: subject,
-    text: dashboardUrl ? `${subject} (${KIND_NOTE[r.kind]}) <${dashboardUrl}|dashboard>` : `${subject} (${KIND_NOTE[r.kind]})`,
+    text: `${subject} (${KIND_NOTE[r.kind]})${r.accountUrl ? ` <${r.accountUrl}|status page>` : ''}${dashboardUrl ? ` <${dashboardUrl}|dashboard>` : ''}`,
   };
 }

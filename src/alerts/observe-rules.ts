@@ -1,5 +1,6 @@
 import type { AccountConfig, AlertsConfig, Levels } from '../config/types';
-import type { Endpoint } from '../sendpulse/endpoints';
+import { ENDPOINT_DEFS, type Endpoint } from '../sendpulse/endpoints';
+import { date } from '../sendpulse/fields/field-readers';
 import type { AccountState } from '../state/reading-store';
 import { OPERATIONAL_RULES, VALUE_RULES, type AlertRule, type Observation, type ValueRule } from './rules';
 
@@ -34,9 +35,19 @@ export function watchedFields(account: AccountConfig): string[] {
   return [...new Set(activeValueRules(account).flatMap(({ rule }) => rule.watches))];
 }
 
-/** Fields whose history the account's active value rules need kept. */
+/** Series kept for every account whatever its rules, for the status page's charts: the balance, the e-mail and the SMTP credits. */
+export const CHART_FIELDS: readonly string[] = ['balance.main', 'email.emails_left', 'smtp.email_qty_left'];
+
+const DATE_FIELDS = new Set(Object.values(ENDPOINT_DEFS).flatMap((d) => d.fields.filter((f) => f.read === date).map((f) => f.path)));
+
+/**
+ * Fields whose history is kept for the account (recorded after every good poll): the chart fields,
+ * every value its active value rules watch (end dates left out: a date is not a trend) and the
+ * history they need (runway). A rule turned on later starts its series then.
+ */
 export function historyFields(account: AccountConfig): string[] {
-  return [...new Set(activeValueRules(account).flatMap(({ rule }) => rule.history))];
+  const fromRules = activeValueRules(account).flatMap(({ rule }) => [...rule.watches.filter((f) => !DATE_FIELDS.has(f)), ...rule.history]);
+  return [...new Set([...CHART_FIELDS, ...fromRules])];
 }
 
 function observe(rule: AlertRule, levels: Levels, ctx: ObserveContext): Observation[] {

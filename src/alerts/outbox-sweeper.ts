@@ -19,6 +19,7 @@ export async function dropNotification(store: AlertStore, id: string, channels: 
   const missed = channelsFor(channels, record).filter((c) => !sent.has(c));
   for (const c of missed) notificationsTotal.inc({ channel: c, outcome: 'dropped' });
   log.error({ notification: id, channels: missed, reason }, 'alert notification dropped after the last delivery attempt');
+  await store.events.dropped(record, missed, reason, Date.now());
   await store.removeFromOutbox(id);
 }
 

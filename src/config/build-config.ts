@@ -42,6 +42,8 @@ export function buildConfig(raw: RawConfig): MonitorConfig {
     alerts,
     logLevel: raw.logLevel,
   };
+  // No trailing slash, so `/accounts/NAME` can be appended.
+  if (raw.server.publicUrl !== undefined) config.server.publicUrl = raw.server.publicUrl.replace(/\/+$/, '');
   const auth = buildServerAuth(raw.server.auth);
   if (auth) config.server.auth = auth;
   return config;

@@ -155,6 +155,7 @@ export function buildConfigSchema(baseDir: string) {
       .strictObject({
         host: field(p.text()).default('0.0.0.0'),
         port: field(p.numberIn({ min: 0, max: 65535, integer: true, what: 'a port number (0 to 65535)' })).default(9464),
+        publicUrl: field(p.url(HTTP_URL, false)).optional(),
         auth: z
           .strictObject({
             bearerTokenFile: file.optional(),

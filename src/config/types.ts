@@ -135,8 +135,11 @@ export interface MonitorConfig {
   sendpulse: { baseUrl: string; timeout: Millis; authBackoff: { initialMs: Millis; maxMs: Millis } };
   /** `password` (from `redis.password` or `redis.passwordFile`) is for a Redis whose URL carries none. */
   redis: RedisConfig;
-  /** `auth` absent: the pages are open. */
-  server: { host: string; port: number; auth?: ServerAuth };
+  /**
+   * `auth` absent: the pages are open. `publicUrl` (no trailing slash): where people reach the
+   * status page (e.g. behind an ingress); alert e-mails and webhooks then link to the account's page.
+   */
+  server: { host: string; port: number; publicUrl?: string; auth?: ServerAuth };
   /** Polls one process runs at once; default 32 (they wait on the network, not the CPU). */
   worker: { concurrency: number };
   accounts: AccountConfig[];

@@ -6,6 +6,9 @@ export type HistorySeries = string;
 /** Key names of the series version 0.1 kept, so that an upgrade keeps their history (a runway needs 42 h of it). */
 const LEGACY_KEY: Record<string, string> = { 'balance.main': 'balance', 'email.emails_left': 'emailsLeft' };
 
+/** Points per runway window at the default step: under Redis' default zset-max-listpack-entries (128). */
+export const HISTORY_POINTS = 120;
+
 /** A value at a time (ms epoch). */
 export interface HistoryPoint {
   atMs: number;
@@ -16,7 +19,12 @@ export interface HistoryPoint {
 export interface HistoryStoreOptions {
   /** How far back points are kept and fitted, ms (alerts.runwayWindow; default 7d). */
   windowMs: number;
-  /** Least spacing between kept points, ms; default windowMs / 336 (30 min for 7 days), so a series holds at most ~337 points. */
+  /**
+   * Least spacing between kept points, ms; default windowMs / HISTORY_POINTS (84 min for 7 days), so
+   * a series holds at most 121 points and Redis keeps it as a listpack: about 4 KB, where 337 points
+   * (the step of version 0.1) made a skiplist of about 47 KB (measured on Redis 7.0, whose
+   * zset-max-listpack-entries is 128). Every account keeps at least three series.
+   */
   stepMs?: number;
   /** Fewest points a forecast needs; default 3. */
   minPoints?: number;
@@ -38,8 +46,8 @@ return 1
 `;
 
 /**
- * A compact history of the fields the alert rules watch (balance.main, email.emails_left,
- * smtp.email_qty_left, ...) per account in Redis (one sorted set per series, at most one point per
+ * A compact history of the balance, the e-mail and SMTP credits and the fields the alert rules watch
+ * (src/alerts/observe-rules.ts, historyFields) per account in Redis (one sorted set per series, at most one point per
  * step over the runway window) and the runway forecast from it: the least-squares slope over the
  * window, extrapolated to zero.
  */
@@ -51,7 +59,7 @@ export class HistoryStore {
 
   constructor(private readonly redis: Redis | Cluster, private readonly prefix: string, opts: HistoryStoreOptions) {
     this.windowMs = opts.windowMs;
-    this.stepMs = opts.stepMs ?? Math.max(1000, Math.floor(opts.windowMs / 336));
+    this.stepMs = opts.stepMs ?? Math.max(1000, Math.floor(opts.windowMs / HISTORY_POINTS));
     this.minPoints = opts.minPoints ?? 3;
     this.minSpanMs = this.windowMs * (opts.minSpanFraction ?? 0.25);
   }
@@ -81,19 +89,25 @@ export class HistoryStore {
   /** The points within the window ending at `now`, oldest first. */
   async points(account: string, series: HistorySeries, now: number): Promise<HistoryPoint[]> {
     const members = await this.redis.zrangebyscore(this.key(account, series), now - this.windowMs, '+inf');
-    return members.map((m) => {
-      const i = m.indexOf(':');
-      return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
+    return members.map(decodePoint);
+  }
+
+  /** points() of several (account, series) pairs in one pipelined round trip, in the given order. */
+  async pointsMany(wanted: readonly { account: string; series: HistorySeries }[], now: number): Promise<HistoryPoint[][]> {
+    if (wanted.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const w of wanted) pipe.zrangebyscore(this.key(w.account, w.series), now - this.windowMs, '+inf');
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, members]) => {
+      if (err) throw err;
+      return (members as string[]).map(decodePoint);
     });
   }
 
   /** The newest `n` points, oldest first. */
   async recent(account: string, series: HistorySeries, n: number): Promise<HistoryPoint[]> {
     const members = await this.redis.zrange(this.key(account, series), -n, -1);
-    return members.map((m) => {
-      const i = m.indexOf(':');
-      return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
-    });
+    return members.map(decodePoint);
   }
 
   /**
@@ -103,6 +117,12 @@ export class HistoryStore {
   async runway(account: string, series: HistorySeries, current: number, now: number): Promise<number | null> {
     return runwayFrom(await this.points(account, series, now), current, this.minPoints, this.minSpanMs);
   }
+}
+
+// A member is "<ms>:<value>": the time keeps equal values at different times distinct.
+function decodePoint(m: string): HistoryPoint {
+  const i = m.indexOf(':');
+  return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
 }
 
 /** The least-squares slope (units per ms) of the points, or null with fewer than two distinct times. */

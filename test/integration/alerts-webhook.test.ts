@@ -39,8 +39,9 @@ function webhook() {
 }
 
 describe('alert webhook', () => {
-  it('POSTs the documented JSON with a Slack-compatible text and the configured headers', async () => {
-    const h = new AlertHarness(redis, makeConfig({ alerts: { webhook: webhook(), dashboardUrl: 'https://grafana.example/d/spm' } }), `w${randomUUID().slice(0, 8)}`);
+  it('POSTs the documented JSON with a Slack-compatible text, the configured headers and a link to the status page', async () => {
+    const h = new AlertHarness(redis, makeConfig({ alerts: { webhook: webhook(), dashboardUrl: 'https://grafana.example/d/spm' },
+      server: { publicUrl: 'https://monitor.example.com' } }), `w${randomUUID().slice(0, 8)}`);
     try {
       h.startWorker();
       await h.pollOk(balanceReading({ main: 1.5 }));
@@ -54,12 +55,35 @@ describe('alert webhook', () => {
         account: 'main', alert: 'balance', service: 'balance', value: 1.5, valueText: '1.50 USD', threshold: 2, thresholdText: '2 USD',
         since: '2026-05-01T12:00:00.000Z', at: '2026-05-01T12:00:00.000Z', runwaySeconds: null,
         recentReadings: [{ at: '2026-05-01T12:00:00.000Z', value: 1.5 }], dashboardUrl: 'https://grafana.example/d/spm',
+        accountUrl: 'https://monitor.example.com/accounts/main',
         summary: '[FIRING:critical] main: balance 1.50 USD is below 2 USD',
-        text: '[FIRING:critical] main: balance 1.50 USD is below 2 USD (started firing) <https://grafana.example/d/spm|dashboard>',
+        text: '[FIRING:critical] main: balance 1.50 USD is below 2 USD (started firing) <https://monitor.example.com/accounts/main|status page> <https://grafana.example/d/spm|dashboard>',
       });
+      // The account's alert history has the transition and the delivery, newest first.
+      expect((await h.engine.store.events.recent('main')).map((e) => [e.kind, e.rule, e.severity, e.channel ?? null, e.headline])).toEqual([
+        ['sent', 'balance', 'critical', 'webhook', 'balance 1.50 USD is below 2 USD'],
+        ['firing', 'balance', 'critical', null, 'balance 1.50 USD is below 2 USD'],
+      ]);
     } finally {
       await h.close();
       received.length = 0;
+    }
+  });
+
+  it('keeps each failed attempt and the drop in the account\'s alert history, with the HTTP error', async () => {
+    status = 500;
+    const h = new AlertHarness(redis, makeConfig({ alerts: { webhook: webhook(), maxAttempts: 2 } }), `f${randomUUID().slice(0, 8)}`);
+    try {
+      h.startWorker();
+      await h.pollOk(balanceReading({ main: 1.5 }));
+      await h.settle();
+      const events = await h.engine.store.events.recent('main');
+      expect(events.map((e) => [e.kind, e.channel ?? null])).toEqual([['dropped', 'webhook'], ['failed', 'webhook'], ['failed', 'webhook'], ['firing', null]]);
+      expect(events[1].error).toBe('webhook: HTTP 500: no such hook');
+      expect(JSON.stringify(events)).not.toMatch(/T0K3N|hook-secret/);
+    } finally {
+      status = 200;
+      await h.close();
     }
   });
 

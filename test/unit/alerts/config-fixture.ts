@@ -7,7 +7,7 @@ export const DAY = 86400_000;
 export const MIN = 60_000;
 
 /** A validated-looking config with the default rules; override what a test needs. */
-export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Partial<AccountConfig>; accounts?: string[] } = {}): MonitorConfig {
+export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Partial<AccountConfig>; accounts?: string[]; server?: Partial<MonitorConfig['server']> } = {}): MonitorConfig {
   const alerts: AlertsConfig = {
     rules: { balance: { warning: 10, critical: 2 }, emailsLeft: { warning: 1000, critical: 100 },
       tariffExpiry: { warning: 7 * DAY, critical: DAY }, subscribers: { warning: 0.9, critical: 0.98 },
@@ -23,7 +23,7 @@ export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Par
   }));
   return {
     sendpulse: { baseUrl: 'http://127.0.0.1:1', timeout: 10000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } }, redis: { url: new Secret('redis://127.0.0.1:1'), prefix: 'spm' },
-    server: { host: '127.0.0.1', port: 0 }, worker: { concurrency: 32 }, accounts, alerts, logLevel: 'info',
+    server: { host: '127.0.0.1', port: 0, ...over.server }, worker: { concurrency: 32 }, accounts, alerts, logLevel: 'info',
   };
 }
 

@@ -67,6 +67,18 @@ describe('alert texts', () => {
     expect(w.text).toBe('[FIRING:critical] main: balance 1.50 USD is below 2 USD (started firing)');
     expect(formatNotification({ ...r, kind: 'resolved', severity: 'ok', headline: 'balance 50.00 USD' }).subject).toBe('[RESOLVED] main: balance 50.00 USD');
   });
+
+  it('links the mail to the account\'s status page when server.publicUrl is set', () => {
+    const r: NotificationRecord = {
+      id: 'main.balance.balance.1', kind: 'firing', account: 'main', rule: 'balance', service: 'balance', severity: 'warning',
+      previousSeverity: 'ok', value: 5, threshold: 10, valueText: '5.00 USD', thresholdText: '10 USD', headline: 'balance 5.00 USD is below 10 USD',
+      sinceMs: NOW, createdMs: NOW, runwayMs: null, recent: [], accountUrl: 'https://monitor.example.com/accounts/main',
+    };
+    const m = formatNotification(r);
+    expect(m.text).toContain('Status page:  https://monitor.example.com/accounts/main');
+    expect(m.html).toContain('<a href="https://monitor.example.com/accounts/main">');
+    expect(formatNotification({ ...r, accountUrl: null }).text).not.toContain('Status page');
+  });
 });
 
 describe('evaluateCheck', () => {

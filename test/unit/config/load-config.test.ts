@@ -270,7 +270,7 @@ describe('examples/config.yaml', () => {
     try {
       t.write('secrets/metrics-token', 'x\n');
       const text = readFileSync(example, 'utf8')
-        .replace(/^(\s*)# (\s*)(balance|emailsLeft|smtpEmailsLeft|smtpTraffic|tariffExpiry|subscribers|runway|dashboardUrl|email|smtpUrl|from|to|webhook|url|headers):(?= |$)/gm, '$1$2$3:')
+        .replace(/^(\s*)# (\s*)(balance|emailsLeft|smtpEmailsLeft|smtpTraffic|tariffExpiry|subscribers|runway|dashboardUrl|publicUrl|email|smtpUrl|from|to|webhook|url|headers):(?= |$)/gm, '$1$2$3:')
         .replace(/^(\s*)# (auth):/m, '$1$2:')
         .replace(/^(\s*)# (\s*)(bearerTokenFile): \/run\/secrets\//m, '$1$2$3: secrets/');
       const config = loadConfig({
@@ -281,6 +281,7 @@ describe('examples/config.yaml', () => {
       expect(config.alerts.email?.to).toEqual(['ops@example.com']);
       expect(config.alerts.webhook?.headers.Authorization.reveal()).toBe('Bearer t');
       expect(config.server.auth?.kind).toBe('bearer');
+      expect(config.server.publicUrl).toBe('https://monitor.example.com');
     } finally {
       t.cleanup();
     }
