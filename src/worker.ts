@@ -23,6 +23,8 @@ import { TokenStore } from './sendpulse/token-store';
 import { createRedis } from './state/redis-connection';
 import { ReadingStore } from './state/reading-store';
 import { startHttpServer, type RunningServer } from './server/http-server';
+import { StatusPages } from './status/status-pages';
+import { StatusReader } from './status/status-reader';
 import { STALLED_CHECK_MS, STALLED_LOCK_MS } from './stalled-jobs';
 import { VERSION } from './version';
 
@@ -33,6 +35,12 @@ export const POLL_QUEUE = 'poll';
 export interface MonitorOptions {
   /** What runs beside the polls (metrics, hooks after each poll, workers of their own); default src/plugins.ts (the built-in alerts). */
   plugins?: MonitorPlugin[];
+}
+
+/** How often the status pages update themselves, s: the shortest poll interval, between 5 s and 60 s. */
+function statusRefreshSeconds(config: MonitorConfig, intervalFor: (a: MonitorConfig['accounts'][number], e: (typeof ENDPOINTS)[number]) => number): number {
+  const shortest = Math.min(...config.accounts.flatMap((a) => ENDPOINTS.map((e) => intervalFor(a, e))));
+  return Math.round(Math.min(60, Math.max(5, shortest / 1000)));
 }
 
 /** A running monitor. */
@@ -124,6 +132,13 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
 
   const accountMetrics = new AccountMetrics(store, () => config.accounts);
+  const pages = new StatusPages(new StatusReader({ redis, config, plan, budget }), {
+    version: VERSION,
+    refreshSeconds: statusRefreshSeconds(config, intervalFor),
+    windowMs: config.alerts.runwayWindow,
+    // As for /metrics: with Redis down every read would wait out its retries; say so at once instead.
+    unavailable: () => (redis.status === 'ready' ? null : `redis is ${redis.status}`),
+  });
   const server: RunningServer = await startHttpServer(config.server, {
     registry,
     beforeScrape: async () => {
@@ -138,7 +153,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       if (!schedules.ready()) return 'schedules not registered yet';
       return null;
     },
-    accounts: () => config.accounts.map((a) => a.name),
+    pages: (path, params) => pages.handle(path, params),
     version: VERSION,
     log,
   });

@@ -49,10 +49,20 @@ export class AlertHistory {
     return `${this.prefix}:alerts:log:${account}`;
   }
 
+  /**
+   * The hash `account|rule|service` → JSON AlertEvent of the latest transition of every alert that
+   * fires (a resolution removes it): what the status page says about an alert without reading logs.
+   */
+  get latestKey(): string {
+    return `${this.prefix}:alerts:latest`;
+  }
+
   /** Records the transition a notification was created for. */
   async transition(r: NotificationRecord): Promise<void> {
     if (r.kind === 'test') return;
-    await this.#push(r.account, { ...base(r), kind: r.kind, atMs: r.createdMs });
+    const e: AlertEvent = { ...base(r), kind: r.kind, atMs: r.createdMs };
+    const field = `${r.account}|${r.rule}|${r.service}`;
+    await this.#push(r.account, e, (m) => (r.kind === 'resolved' ? m.hdel(this.latestKey, field) : m.hset(this.latestKey, field, JSON.stringify(e))));
   }
 
   /** Records that `channel` accepted the notification. */
@@ -80,10 +90,12 @@ export class AlertHistory {
     return decodeEvents(await this.redis.lrange(this.key(account), 0, n - 1));
   }
 
-  async #push(account: string, e: AlertEvent): Promise<void> {
+  async #push(account: string, e: AlertEvent, also?: (m: ReturnType<RedisClient['multi']>) => unknown): Promise<void> {
     const key = this.key(account);
     try {
-      await this.redis.multi().lpush(key, JSON.stringify(e)).ltrim(key, 0, ALERT_HISTORY_CAP - 1).pexpire(key, KEEP_MS).exec();
+      const m = this.redis.multi().lpush(key, JSON.stringify(e)).ltrim(key, 0, ALERT_HISTORY_CAP - 1).pexpire(key, KEEP_MS);
+      also?.(m);
+      await m.exec();
     } catch (err) {
       log.warn({ account, err: (err as Error).message }, 'could not write the alert history');
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeActiveRules } from '../alerts/describe-active-rules';
 import { tryParseDuration } from '../config/duration';
 import { loadConfig } from '../config/load-config';
-import { demoConfigYaml, demoSimAccounts, DROPPED_BALANCE } from '../demo/demo-config';
+import { AGENCY_SENDS, AGENCY_SENDS_EVERY_MS, demoConfigYaml, demoSimAccounts, DROPPED_BALANCE } from '../demo/demo-config';
 import { keyLines, startMailCatcher, type CaughtMail } from '../demo/mail-catcher';
 import { childLogger } from '../logger';
 import { startSimulator } from '../simulator/simulator';
@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     const rules = (name: string) => describeActiveRules(config.accounts.find((a) => a.name === name)!).rules.join(', ');
     out('');
     out('sendpulse-monitor demo is running');
-    out(`  status:     ${monitor.url}/   (the accounts and what each endpoint serves)`);
+    out(`  status:     ${monitor.url}/   (status page: every account, its values, alerts and trends; JSON under /api/v1/)`);
     out(`  metrics:    ${monitor.url}/metrics`);
     out(`  simulator:  ${sim.url} (SendPulse API simulator; control API under ${sim.url}/_control/)`);
     out(`  redis:      ${redisUrl}${redisNote}`);
@@ -159,7 +159,13 @@ export async function main(argv: string[]): Promise<number> {
     out('        a [FIRING:critical] mail follows within seconds.');
     out(`  shop  API key, balance 0.37 USD; its own rules: ${rules('shop')}.`);
     out('        0.37 is below its warning level of 1 USD: a [FIRING:warning] mail arrives right away.');
+    out('  agency API key, balance 42.80 USD; it sends mail, so its credits fall: the status page shows a forecast.');
     out(`Press Ctrl-C to stop: it removes the Redis, the simulator and ${dir}.`);
+    const sending = setInterval(() => {
+      const left = sim.account('agency')?.balanceDetail as { email: { emails_left: number }; smtp: { email_qty_left: number } } | undefined;
+      if (left) sim.updateAccount('agency', { balanceDetail: { email: { emails_left: left.email.emails_left - AGENCY_SENDS.emails }, smtp: { email_qty_left: left.smtp.email_qty_left - AGENCY_SENDS.smtp } } });
+    }, AGENCY_SENDS_EVERY_MS);
+    cleanup.add(() => clearInterval(sending));
     const drop = setTimeout(() => {
       sim.updateAccount('demo', { balanceDetail: { balance: { main: DROPPED_BALANCE } } });
       out('');

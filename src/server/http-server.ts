@@ -15,8 +15,11 @@ export interface ServerDeps {
   beforeScrape: () => Promise<string | void>;
   /** Null when ready, else the reason (shown on /readyz). */
   notReadyReason: () => Promise<string | null>;
-  /** Names of the watched accounts, for the index page. */
-  accounts: () => readonly string[];
+  /**
+   * The status pages (`/`, `/accounts/NAME`, `/alerts`, `/api/v1/...`, `/static/...`; src/status/):
+   * the answer for a GET of a path, or null when the path is not theirs (404). Behind `auth` like /metrics.
+   */
+  pages: (path: string, params: URLSearchParams) => Promise<{ status: number; headers: Record<string, string>; body: string } | null>;
   version: string;
   log: Logger;
 }
@@ -38,14 +41,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** Starts the metrics and health server. */
 export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -79,16 +81,9 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       res.writeHead(200, { 'content-type': deps.registry.contentType }).end(extra ? `${body}\n${extra}` : body);
       return;
     }
-    if (path === '/') {
-      const names = deps.accounts();
-      const list = names.slice(0, 200).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
-      const more = names.length > 200 ? `<li>... and ${names.length - 200} more</li>` : '';
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-        `<!doctype html><html><head><title>sendpulse-monitor</title></head><body>` +
-        `<h1>sendpulse-monitor ${escapeHtml(deps.version)}</h1>` +
-        `<p><a href="/metrics">/metrics</a> Prometheus metrics &middot; <a href="/healthz">/healthz</a> liveness &middot; <a href="/readyz">/readyz</a> readiness</p>` +
-        `<h2>Accounts watched (${names.length})</h2><ul>${list}${more}</ul></body></html>`,
-      );
+    const page = await deps.pages(path, new URLSearchParams(query));
+    if (page) {
+      res.writeHead(page.status, page.headers).end(page.body);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -89,7 +89,7 @@ export class HistoryStore {
   /** The points within the window ending at `now`, oldest first. */
   async points(account: string, series: HistorySeries, now: number): Promise<HistoryPoint[]> {
     const members = await this.redis.zrangebyscore(this.key(account, series), now - this.windowMs, '+inf');
-    return members.map(decodePoint);
+    return members.map(decodeHistoryPoint);
   }
 
   /** points() of several (account, series) pairs in one pipelined round trip, in the given order. */
@@ -100,14 +100,14 @@ export class HistoryStore {
     const res = (await pipe.exec()) ?? [];
     return res.map(([err, members]) => {
       if (err) throw err;
-      return (members as string[]).map(decodePoint);
+      return (members as string[]).map(decodeHistoryPoint);
     });
   }
 
   /** The newest `n` points, oldest first. */
   async recent(account: string, series: HistorySeries, n: number): Promise<HistoryPoint[]> {
     const members = await this.redis.zrange(this.key(account, series), -n, -1);
-    return members.map(decodePoint);
+    return members.map(decodeHistoryPoint);
   }
 
   /**
@@ -119,8 +119,8 @@ export class HistoryStore {
   }
 }
 
-// A member is "<ms>:<value>": the time keeps equal values at different times distinct.
-function decodePoint(m: string): HistoryPoint {
+/** A point from its sorted-set member, "<ms>:<value>" (the time keeps equal values at different times distinct). */
+export function decodeHistoryPoint(m: string): HistoryPoint {
   const i = m.indexOf(':');
   return { atMs: Number(m.slice(0, i)), value: Number(m.slice(i + 1)) };
 }
