@@ -102,7 +102,8 @@ export class StatusReader {
     const names = this.deps.config.accounts.map((a) => a.name);
     const sel = selectAccounts(names, firing, q);
     const shownFiring = new Map<string, FiringEntry[]>();
-    for (const f of firing) if (sel.names.includes(f.account)) shownFiring.set(f.account, [...(shownFiring.get(f.account) ?? []), f]);
+    const shown = new Set(sel.names);
+    for (const f of firing) if (shown.has(f.account)) shownFiring.set(f.account, [...(shownFiring.get(f.account) ?? []), f]);
     const pipe = this.#redis.pipeline();
     for (const name of sel.names) {
       pipe.hgetall(this.#readings.key(name));

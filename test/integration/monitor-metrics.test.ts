@@ -106,7 +106,7 @@ describe('metrics from background polls', () => {
     await waitFor('recovery', async () => sampleValue(await scrape(monitor!.url!), 'sendpulse_up', { account: 'main' }) === 1);
   });
 
-  it('serves /healthz, /readyz and an index page naming the accounts', async () => {
+  it('serves /healthz, /readyz and the status page naming the accounts', async () => {
     monitor = await startMonitor(env.config(`
   - name: main
     apiKey: key-alpha`));
@@ -115,7 +115,7 @@ describe('metrics from background polls', () => {
     expect(ready.status).toBe(200);
     const index = await (await fetch(`${monitor.url}/`)).text();
     expect(index).toContain('/metrics');
-    expect(index).toContain('<li>main</li>');
+    expect(index).toContain('<a href="/accounts/main">main</a>');
     expect(index).not.toContain('key-alpha');
   });
 });

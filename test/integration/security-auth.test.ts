@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait-for';
 const TOKEN = 'scrape-token-7c1f9e';
 const USER = 'prometheus';
 const PASSWORD = 'basic-pass-51ad0b';
-const PAGES = ['/metrics', '/', '/no-such-page'];
+const PAGES = ['/metrics', '/', '/accounts/main', '/alerts', '/api/v1/accounts', '/api/v1/alerts', '/static/status.js', '/no-such-page'];
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -87,7 +87,7 @@ accounts:
         sampleValue(parseMetrics(await (await get(`${url}/metrics`, auth)).text()), 'sendpulse_up', { account: 'main' }) === 1);
       const index = await get(`${url}/`, auth);
       expect(index.status).toBe(200);
-      expect(await index.text()).toContain('<li>main</li>');
+      expect(await index.text()).toContain('<a href="/accounts/main">main</a>');
       // The scheme name is case-insensitive (RFC 9110 §11.1).
       expect((await get(`${url}/readyz`, `bearer ${TOKEN}`)).status).toBe(200);
     });

@@ -149,7 +149,8 @@ ${opts.extra ?? ''}`);
       (sampleValue(parseMetrics((await get(`${url}/metrics`)).text), 'sendpulse_up', { account: 'keyacct' }) ?? 1) === 0, 15_000);
     sim.clearFaults();
 
-    for (const page of ['/metrics', '/', '/readyz', '/healthz', '/nope']) {
+    for (const page of ['/metrics', '/', '/accounts/keyacct', '/accounts/oauthacct', '/alerts', '/api/v1/accounts', '/api/v1/accounts/oauthacct',
+      '/api/v1/alerts', '/readyz', '/healthz', '/nope']) {
       const r = await get(url + page);
       expectNoSecret(`GET ${page}`, r.text + r.headers);
     }

@@ -96,7 +96,7 @@ function History({ events, now }: { events: AlertEventView[]; now: number }) {
         {events.map((e) => (
           <tr>
             <td data-label="When"><Ago iso={e.at} now={now} /><div class="small muted">{formatDateTime(Date.parse(e.at))}</div></td>
-            <td data-label="Event" class={e.kind === 'failed' || e.kind === 'rejected' || e.kind === 'dropped' ? 'bad' : ''}>{EVENT_WORDS[e.kind] ?? e.kind}{e.severity !== 'ok' && (e.kind === 'firing' || e.kind === 'escalated' || e.kind === 'deescalated') ? ` (${e.severity})` : ''}</td>
+            <td data-label="Event" class={e.kind === 'failed' || e.kind === 'rejected' || e.kind === 'dropped' ? 'bad' : undefined}>{EVENT_WORDS[e.kind] ?? e.kind}{e.severity !== 'ok' && (e.kind === 'firing' || e.kind === 'escalated' || e.kind === 'deescalated') ? ` (${e.severity})` : ''}</td>
             <td data-label="Alert"><code>{e.rule}</code> <span class="muted">on</span> <code>{e.service}</code></td>
             <td data-label="Channel">{e.channel ?? '—'}</td>
             <td data-label="Detail">{e.error ?? e.headline}</td>

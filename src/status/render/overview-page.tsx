@@ -61,7 +61,7 @@ function TariffEnd({ end }: { end: AccountSummary['tariffEnd'] }) {
   const past = end.daysLeft < 0;
   return (
     <>
-      <span class={past ? 'bad' : ''}>{past ? `ended ${formatDays(end.daysLeft)} ago` : `in ${formatDays(end.daysLeft)}`}</span>
+      <span class={past ? 'bad' : undefined}>{past ? `ended ${formatDays(end.daysLeft)} ago` : `in ${formatDays(end.daysLeft)}`}</span>
       <br /><span class="small muted">{end.service}{end.tariff ? ` · ${end.tariff}` : ''}</span>
       <br /><time class="small muted" dateTime={end.at}>{formatDateTime(Date.parse(end.at))}</time>
     </>
@@ -135,10 +135,10 @@ export function OverviewPage({ d, ctx }: { d: OverviewData; ctx: RenderContext }
       before={<Filters q={q} services={d.services} />}>
       <h1>Accounts</h1>
       <p class="counts">
-        <span>{formatCount(d.counts.accounts)} accounts watched</span>
+        <span>{formatCount(d.counts.accounts)} account{d.counts.accounts === 1 ? '' : 's'} watched</span>
         <span><span class="sev sev-critical">Critical</span> {formatCount(d.counts.critical)}</span>
         <span><span class="sev sev-warning">Warning</span> {formatCount(d.counts.warning)}</span>
-        <span><a href="/alerts">{formatCount(d.counts.firingAlerts)} alerts firing</a></span>
+        <span><a href="/alerts">{formatCount(d.counts.firingAlerts)} alert{d.counts.firingAlerts === 1 ? '' : 's'} firing</a></span>
       </p>
       {d.total === 0 ? <p>No account matches.</p> : (
         <div>
