@@ -6,6 +6,7 @@ import { startPrivateRedis } from '../src/state/private-redis';
 import { scalePlans, saturationPlan, TOKEN_TTL_S } from './bench-plan';
 import { startChild } from './child';
 import { machineInfo } from './machine-info';
+import { formatStatusPage, measureStatusPage } from './measure-status-page';
 import { runScale, type ScaleResult } from './run-scale';
 import { startBenchCluster, type BenchCluster } from './redis-cluster';
 import { runWorkers } from './run-workers';
@@ -16,7 +17,9 @@ import { formatResults } from './write-results';
  * (own process), runs the monitor at each scale and the bare-loop baseline, then 1..3 saturated workers,
  * and writes bench/RESULTS.md. --cpu-prof passes node's --cpu-prof to the monitor processes
  * (profiles land in the bench's temp folder, which is then kept). --cluster repeats the workers part
- * on a three-master Redis Cluster on loopback, right after the single-Redis one.
+ * on a three-master Redis Cluster on loopback, right after the single-Redis one. The status page's
+ * overview is timed first at 1,000 and 10,000 accounts (state written straight into Redis);
+ * --status-page runs only that and prints its table.
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -30,6 +33,18 @@ async function main(): Promise<void> {
   const redis = await startPrivateRedis();
   const rc = new Redis(redis.url);
   const redisPid = Number(/process_id:(\d+)/.exec(await rc.info('server'))![1]);
+  if (process.argv.includes('--status-page')) {
+    try {
+      process.stdout.write(formatStatusPage(await measureStatusPage(redis.url, dir, [1000, 10_000], log)));
+    } finally {
+      rc.disconnect();
+      await redis.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
+  log('status page: 1,000 and 10,000 accounts');
+  const statusPage = await measureStatusPage(redis.url, dir, [1000, 10_000], log);
   // --scales 10000 runs only those scales, --no-workers skips the saturation part (profiling a fix).
   const only = process.argv.includes('--scales') ? process.argv[process.argv.indexOf('--scales') + 1].split(',').map(Number) : null;
   const plans = scalePlans(quick).filter((p) => !only || only.includes(p.accounts));
@@ -60,7 +75,7 @@ async function main(): Promise<void> {
       clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, pids: c.pids, flush: () => c.flushAll() });
     }
     const endLoad = machineInfo().load;
-    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, minutes: (Date.now() - started) / 60_000 });
+    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, statusPage, minutes: (Date.now() - started) / 60_000 });
     const partial = quick || only !== null || skipWorkers;
     const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
     writeFileSync(out, md + keptFindings(out));

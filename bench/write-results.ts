@@ -1,5 +1,6 @@
 import { COMPRESSION, INTERVALS_S, OAUTH_EVERY, TOKEN_TTL_S, type saturationPlan } from './bench-plan';
 import type { MachineInfo } from './machine-info';
+import { formatStatusPage, type StatusPageResult } from './measure-status-page';
 import type { ScaleResult } from './run-scale';
 import type { WorkersResult } from './run-workers';
 
@@ -13,6 +14,8 @@ export interface BenchReport {
   workers: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
   /** The same saturation run on a three-master Redis Cluster (`--cluster`); absent without it. */
   clusterWorkers?: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
+  /** The status page's overview at 1,000 and 10,000 accounts; absent when not measured. */
+  statusPage?: StatusPageResult[];
 }
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -74,6 +77,7 @@ export function formatResults(r: BenchReport): string {
       out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / cOne, 2)}×`, single ? f(single.pollsPerS, 0) : '-', single ? `${f(w.pollsPerS / single.pollsPerS, 2)}×` : '-', f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores)]));
     }
   }
+  if (r.statusPage && r.statusPage.length > 0) out.push('', formatStatusPage(r.statusPage));
   out.push('', '## Targets', '');
   const big = s.find((x) => x.accounts === 10_000);
   const two = r.workers.results.find((w) => w.workers === 2);
@@ -84,6 +88,8 @@ export function formatResults(r: BenchReport): string {
   out.push(row(['/metrics for 10,000 accounts < 1 s', big ? `${f(big.scrapeMsMax, 0)} ms (slowest scrape)` : '-', check(big && big.scrapeMsMax < 1000)]));
   out.push(row(['RSS < 300 MB at 10,000 accounts', big ? `${f(big.rssMiB * 1.048576, 0)} MB` : '-', check(big && big.rssMiB * 1.048576 < 300)]));
   out.push(row(['CPU vs the bare loop ≤ 3×', s.map((x) => `${f(x.overhead, 1)}×`).join(', '), check(s.length > 0 ? s.every((x) => x.overhead <= 3) : undefined)]));
+  const page = r.statusPage?.find((x) => x.accounts === 10_000);
+  out.push(row(['status page overview at 10,000 accounts < 1 s', page ? `${f(page.overviewMsMax, 0)} ms (slowest)` : '-', check(page && page.overviewMsMax < 1000)]));
   out.push(row(['two workers ≥ 1.8× one', two ? `${f(two.pollsPerS / one, 2)}×` : '-', check(two && two.pollsPerS / one >= 1.8)]));
   const cTwo = cw.find((w) => w.workers === 2);
   if (cTwo) out.push(row(['two workers ≥ 1.8× one, on the cluster', `${f(cTwo.pollsPerS / cw[0].pollsPerS, 2)}×`, check(cTwo.pollsPerS / cw[0].pollsPerS >= 1.8)]));

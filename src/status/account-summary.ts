@@ -9,6 +9,12 @@ import type { AccountSeverity, AccountSummary, FiringRef, Runway, Trend } from '
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A forecast further out than this is shown as "not falling": a series that does not move gets a
+ * least-squares slope of float noise (1e-30 per ms), which would read as "runs out in 10^27 days".
+ */
+const FOREVER_MS = 10 * 365 * DAY_MS;
+
 /** Points a trend keeps on the overview (a sparkline needs no more). */
 export const SPARKLINE_POINTS = 40;
 
@@ -39,7 +45,7 @@ export function runwayOf(points: readonly HistoryPoint[], current: number | null
   if (current === null) return { status: 'insufficient_history', daysToZero: null };
   const ms = runwayFrom(points, current, rule.minPoints, rule.minSpanMs);
   if (ms === null) return { status: 'insufficient_history', daysToZero: null };
-  if (!Number.isFinite(ms)) return { status: 'not_falling', daysToZero: null };
+  if (!Number.isFinite(ms) || ms > FOREVER_MS) return { status: 'not_falling', daysToZero: null };
   return { status: 'falling', daysToZero: ms / DAY_MS };
 }
 

@@ -194,6 +194,8 @@ describe('chart options', () => {
     const ms = render(VALUES_CASES['everything on']);
     const config = parse(find(ms, 'ConfigMap', 'sendpulse-monitor')!.data['config.yaml']);
     expect(config.server.auth).toEqual({ bearerTokenFile: '/etc/sendpulse-monitor/secrets/metrics-bearer-token' });
+    // Alert mails and webhooks link to the status page where people reach it.
+    expect(config.server.publicUrl).toBe('https://monitor.example.com');
     const secret = find(ms, 'Secret')!;
     expect(Buffer.from(secret.data['metrics-bearer-token'], 'base64').toString()).toBe('ci-metrics-token-77c2');
     expect(find(ms, 'ServiceMonitor')!.spec.endpoints[0].authorization).toEqual({

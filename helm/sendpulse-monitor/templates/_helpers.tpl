@@ -145,6 +145,9 @@ that the monitor's own defaults never make it disagree with the PrometheusRule r
 {{- end -}}
 {{- end -}}
 {{- $server := dict "host" "0.0.0.0" "port" (int .Values.service.port) -}}
+{{- with .Values.config.publicUrl -}}
+{{- $_ := set $server "publicUrl" . -}}
+{{- end -}}
 {{- if .Values.metricsAuth.enabled -}}
 {{- $_ := set $server "auth" (dict "bearerTokenFile" (printf "%s/metrics-bearer-token" $dir)) -}}
 {{- end -}}

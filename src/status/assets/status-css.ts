@@ -44,6 +44,7 @@ tbody tr.row-unknown { box-shadow: inset 4px 0 0 #8b8b96; }
 .sev-ok { background: var(--ok); color: var(--ok-fg); }
 .sev-unknown { background: var(--unknown); color: var(--unknown-fg); }
 td[data-label="State"] { min-width: 14em; }
+td[data-label="Nearest tariff end"] { min-width: 11em; }
 .firing-list { margin: 4px 0 0; padding-left: 1.1em; font-size: 0.85rem; }
 .poll { list-style: none; margin: 0; padding: 0; font-size: 0.85rem; }
 .poll li { white-space: nowrap; }

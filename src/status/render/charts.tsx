@@ -29,18 +29,20 @@ function path(points: readonly [number, number][], x: (t: number) => number, y: 
   return points.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
 }
 
-/** A small trend line for the overview (120×28, the last runway window, no axes); nothing without history. */
+/** A small trend line for the overview (120×28, from the oldest kept point to now, no axes); nothing without history. */
 export function Sparkline({ trend, now, windowMs }: { trend: Trend; now: number; windowMs: number }) {
   const pts = trend.points;
   if (pts.length === 0) return null;
   const W = 120;
   const H = 28;
-  const t0 = now - windowMs;
+  // The kept history spread over the width: a series younger than the window still reads as a line.
+  const t0 = Math.max(now - windowMs, pts[0][0]);
+  const span = Math.max(1, now - t0);
   const values = pts.map((p) => p[1]);
   let lo = Math.min(...values);
   let hi = Math.max(...values);
   if (hi === lo) { hi += 1; lo -= 1; }
-  const x = (t: number) => 1 + ((Math.max(t0, t) - t0) / windowMs) * (W - 2);
+  const x = (t: number) => 1 + ((Math.max(t0, t) - t0) / span) * (W - 2);
   const y = (v: number) => 2 + (1 - (v - lo) / (hi - lo)) * (H - 4);
   const desc = trendDescription(trend, windowMs);
   const [lx, ly] = pts[pts.length - 1];

@@ -49,7 +49,7 @@ function TrendCell({ value, trend, ctx }: { value: string; trend: Trend | undefi
       {trend && trend.points.length > 0 ? (
         <>
           <Sparkline trend={trend} now={ctx.now} windowMs={ctx.windowMs} />
-          <span class="small muted">{runwayText(trend)}</span>
+          {trend.runway.status === 'falling' ? <span class={`small ${(trend.runway.daysToZero ?? 0) < 3 ? 'bad' : 'muted'}`}>{runwayText(trend)}</span> : null}
         </>
       ) : null}
     </>

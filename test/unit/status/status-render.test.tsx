@@ -76,6 +76,13 @@ describe('account summary', () => {
     expect(s.endpoints.find((e) => e.endpoint === 'balance')).toMatchObject({ problem: 'rate_limited', problemText: 'rate limited by SendPulse (429)' });
   });
 
+  it('calls a flat series not falling, whatever float noise its slope has', () => {
+    // These times (5 s apart, a little uneven, as polls are) give runwayFrom a slope of about -1e-35 per ms.
+    const points = { 'balance.main': Array.from({ length: 9 }, (_, i) => ({ atMs: 1795997851271 + i * 5000 + ((i * 7919) % 200), value: 42.8 })) };
+    const s = accountSummary({ name: 'm', state: accountState(balanceReading({ main: 42.8 }), NOW), now: NOW, points, pausedUntilMs: null, runwayRule: { minPoints: 3, minSpanMs: 1 }, firing: [] });
+    expect(s.trends[0].runway).toEqual({ status: 'not_falling', daysToZero: null });
+  });
+
   it('thins a long series to evenly spaced points, keeping the newest', () => {
     const pts = Array.from({ length: 121 }, (_, i) => ({ atMs: i, value: i }));
     const t = thin(pts, 40);
