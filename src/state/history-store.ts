@@ -129,18 +129,24 @@ export function decodeHistoryPoint(m: string): HistoryPoint {
 export function leastSquaresSlope(points: readonly HistoryPoint[]): number | null {
   if (points.length < 2) return null;
   const t0 = points[0].atMs;
+  // Values are taken relative to the first one, so a flat series (9.36 at every point) gives exactly
+  // 0 and not the float noise of averaging 9.36s, whose tiny slope read as a runway of 10^36 ms.
+  const v0 = points[0].value;
   const n = points.length;
   const mx = points.reduce((a, p) => a + (p.atMs - t0), 0) / n;
-  const my = points.reduce((a, p) => a + p.value, 0) / n;
+  const my = points.reduce((a, p) => a + (p.value - v0), 0) / n;
   let sxy = 0;
   let sxx = 0;
   for (const p of points) {
     const dx = p.atMs - t0 - mx;
-    sxy += dx * (p.value - my);
+    sxy += dx * (p.value - v0 - my);
     sxx += dx * dx;
   }
   return sxx === 0 ? null : sxy / sxx;
 }
+
+/** A runway past this is "not being used up": no rule or page can act on a forecast a century away. */
+const NEVER_MS = 100 * 365 * 86_400_000;
 
 /** The runway forecast from points (see HistoryStore.runway); pure. */
 export function runwayFrom(points: readonly HistoryPoint[], current: number, minPoints: number, minSpanMs: number): number | null {
@@ -148,5 +154,7 @@ export function runwayFrom(points: readonly HistoryPoint[], current: number, min
   const slope = leastSquaresSlope(points);
   if (slope === null) return null;
   if (current <= 0) return 0;
-  return slope >= 0 ? Infinity : current / -slope;
+  if (slope >= 0) return Infinity;
+  const runway = current / -slope;
+  return runway > NEVER_MS ? Infinity : runway;
 }

@@ -109,4 +109,8 @@ describe('runwayFrom', () => {
   it('says not running out when the value does not fall', () => {
     expect(runwayFrom(pts([10, 12, 14]), 14, 3, DAY)).toBe(Infinity);
   });
+  it('says not running out for a flat series polled at uneven times (no float-noise forecast of 10^36 ms)', () => {
+    const uneven = [0, 1.3, 2.9, 3.05, 4.7, 6.1].map((d) => ({ atMs: Math.round(d * DAY) + 17, value: 9.36 }));
+    expect(runwayFrom(uneven, 9.36, 3, DAY)).toBe(Infinity);
+  });
 });
