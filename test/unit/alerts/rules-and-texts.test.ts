@@ -110,7 +110,8 @@ describe('runwayFrom', () => {
     expect(runwayFrom(pts([10, 12, 14]), 14, 3, DAY)).toBe(Infinity);
   });
   it('says not running out for a flat series polled at uneven times (no float-noise forecast of 10^36 ms)', () => {
-    const uneven = [0, 1.3, 2.9, 3.05, 4.7, 6.1].map((d) => ({ atMs: Math.round(d * DAY) + 17, value: 9.36 }));
-    expect(runwayFrom(uneven, 9.36, 3, DAY)).toBe(Infinity);
+    // 0.37 seven times averages to 0.37000000000000005: the old fit read a fall and a 2e40 ms runway.
+    const uneven = Array.from({ length: 7 }, (_, i) => ({ atMs: Math.round(i * 1.37 * DAY + (i % 3) * 1234567), value: 0.37 }));
+    expect(runwayFrom(uneven, 0.37, 3, DAY)).toBe(Infinity);
   });
 });
