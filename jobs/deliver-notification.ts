@@ -10,6 +10,7 @@ import { sendContextFor } from '../src/alerts/send-context';
 import type { MonitorConfig } from '../src/config/types';
 import { DeliveryFailedError, DeliveryRejectedError, NotificationRetryError } from '../src/errors';
 import { childLogger } from '../src/logger';
+import { logBullError } from '../src/state/redis-health';
 
 const log = childLogger({ component: 'notifications' });
 
@@ -132,6 +133,6 @@ export function startNotificationWorker(opts: NotificationWorkerOptions): Worker
       log.warn({ notification: job.data.id, attempt: job.attemptsMade, error: err.message }, 'alert notification delivery failed; will retry');
     }
   });
-  worker.on('error', (err) => log.error({ err }, 'notification worker error'));
+  worker.on('error', logBullError(log, 'notification worker error'));
   return worker;
 }

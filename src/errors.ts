@@ -18,6 +18,9 @@ export const ErrorCodes = {
   TOKEN_BUSY: 'SPM_ERR_TOKEN_BUSY',
   DELIVERY_REJECTED: 'SPM_ERR_DELIVERY_REJECTED',
   DELIVERY_FAILED: 'SPM_ERR_DELIVERY_FAILED',
+  LISTEN: 'SPM_ERR_LISTEN',
+  REDIS_CONFIG: 'SPM_ERR_REDIS_CONFIG',
+  CLOSING: 'SPM_ERR_CLOSING',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -159,6 +162,29 @@ export class NotificationRetryError extends SpmError {
     const waits = failures.map((f) => f.retryAfterMs).filter((w): w is number => w !== undefined);
     this.retryAfterMs = waits.length > 0 ? Math.max(...waits) : undefined;
     this.rateLimitedOnly = failures.length > 0 && failures.every((f) => f.status === 429 && f.retryAfterMs !== undefined);
+  }
+}
+
+/** The HTTP server could not listen (port in use, no permission, address not on this machine); `address` is host:port. */
+export class ListenError extends SpmError {
+  readonly address: string;
+  constructor(address: string, message: string, cause?: unknown) {
+    super(ErrorCodes.LISTEN, `cannot listen on ${address}: ${message}`, { cause });
+    this.address = address;
+  }
+}
+
+/** Redis is set up in a way the monitor refuses to run on (an eviction policy other than noeviction); the message says the fix. */
+export class RedisConfigError extends SpmError {
+  constructor(message: string) {
+    super(ErrorCodes.REDIS_CONFIG, message);
+  }
+}
+
+/** The monitor was closed while it was still starting: what was starting stopped, nothing failed. */
+export class ClosingError extends SpmError {
+  constructor() {
+    super(ErrorCodes.CLOSING, 'the monitor is closing');
   }
 }
 

@@ -1,40 +1,48 @@
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import { ENDPOINTS, type MonitorConfig } from './config/types';
-import { ENDPOINT_DEFS } from './sendpulse/endpoints';
 import { registerBudgetMetrics } from './budget/budget-metrics';
 import { planWarnings } from './budget/plan-warnings';
 import { effectiveIntervalFor, planConfig } from './budget/planner';
 import { RequestBudget } from './budget/request-budget';
-import { BudgetExhaustedError } from './errors';
+import { closeWithin } from './close-within';
+import { ClosingError } from './errors';
 import { childLogger } from './logger';
 import { AccountMetrics } from './metrics/account-metrics';
 import { createClientMetrics } from './metrics/client-metrics';
 import { registerProcessMetrics } from './metrics/process-metrics';
+import { registerRedisMetrics } from './metrics/redis-metrics';
 import { AuthBackoff } from './poller/auth-backoff';
-import { createPollLag, jobDueMs } from './metrics/poll-lag';
+import { credentialChanges, pollChangedCredentials } from './poller/credential-changes';
+import { createPollLag } from './metrics/poll-lag';
 import type { MonitorContext, MonitorPlugin } from './monitor-plugin';
 import { defaultPlugins } from './plugins';
-import { runPoll, type PollDeps } from './poller/run-poll';
-import { keepSchedules } from './poller/schedule-keeper';
+import { pollNow } from './poller/poll-now';
+import { POLL_QUEUE, startPollWorker } from './poller/poll-worker';
+import type { PollDeps } from './poller/run-poll';
+import { keepSchedules, type ScheduleKeeper } from './poller/schedule-keeper';
 import type { PollJobData } from './poller/schedule-sync';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
 import { TokenStore } from './sendpulse/token-store';
-import { createRedis } from './state/redis-connection';
+import { redisAddress } from './state/redis-address';
+import { RedisConfigGuard } from './state/redis-config-check';
+import { createRedis, REDIS_RETRY_MAX_MS, type RedisClient } from './state/redis-connection';
+import { isRedisTrouble, logBullError, watchRedisHealth } from './state/redis-health';
+import { retryOnRedisTrouble } from './state/retry-on-redis-trouble';
 import { ReadingStore } from './state/reading-store';
 import { startHttpServer, type RunningServer } from './server/http-server';
 import { StatusPages } from './status/status-pages';
 import { StatusReader } from './status/status-reader';
-import { STALLED_CHECK_MS, STALLED_LOCK_MS } from './stalled-jobs';
 import { VERSION } from './version';
 
-/** The BullMQ queue the poll jobs run on. */
-export const POLL_QUEUE = 'poll';
+export { POLL_QUEUE };
 
 /** Options of a monitor process; defaults next to each. */
 export interface MonitorOptions {
   /** What runs beside the polls (metrics, hooks after each poll, workers of their own); default src/plugins.ts (the built-in alerts). */
   plugins?: MonitorPlugin[];
+  /** How often Redis's eviction policy is read again while running; default 5 min. */
+  redisConfigCheckMs?: number;
 }
 
 /** How often the status pages update themselves, s: the shortest poll interval, between 5 s and 60 s. */
@@ -47,13 +55,30 @@ function statusRefreshSeconds(config: MonitorConfig, intervalFor: (a: MonitorCon
 export interface Monitor {
   url: string;
   registry: Registry;
-  /** Stop taking jobs, finish those in flight (at most `graceMs`), close everything. */
+  /**
+   * Resolves once Redis answered and the schedules and workers run (startMonitor itself returns as soon
+   * as the HTTP server listens); rejects when the monitor must not run on this Redis (RedisConfigError)
+   * or was closed before (ClosingError).
+   */
+  started: Promise<void>;
+  /** Stop taking jobs, finish those in flight (at most `graceMs`), close everything; safe to call at any time. */
   close(graceMs?: number): Promise<void>;
 }
 
+/** What runs once Redis answers; null fields are not started (yet). */
+interface RedisSide {
+  schedules: ScheduleKeeper | null;
+  queue: Queue<PollJobData> | null;
+  worker: Worker<PollJobData> | null;
+  registered: MonitorPlugin[];
+}
+
 /**
- * Starts one monitor process: the poll queue's schedulers (made idempotent across replicas), a worker
- * that runs the polls, and the HTTP server whose /metrics reads every account's state from Redis.
+ * Starts one monitor process. The HTTP server comes first and answers /healthz at once, and /readyz
+ * with why it is not ready; then, whenever Redis answers: its eviction policy is checked, the poll
+ * queue's schedulers registered (idempotent across replicas), the worker that runs the polls started,
+ * and accounts whose credentials changed since the last start polled at once. Rejects (after releasing
+ * what it opened) only when the server cannot listen (ListenError).
  */
 export async function startMonitor(config: MonitorConfig, options: MonitorOptions = {}): Promise<Monitor> {
   const log = childLogger({ component: 'worker' });
@@ -61,12 +86,16 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   if (config.redis.prefixAsWritten !== undefined) {
     log.info({ prefix, written: config.redis.prefixAsWritten }, 'Redis Cluster: key prefix wrapped in a hash tag so that every key of a queue lands in one slot');
   }
+  const what = redisAddress(config.redis);
   const redis = createRedis(config.redis, log, { name: 'spm-state' });
+  const health = watchRedisHealth(redis, what, log, { retryEveryMs: REDIS_RETRY_MAX_MS });
   const queueConn = createRedis(config.redis, log, { name: 'spm-queue' });
   const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });
+  const conns = [redis, queueConn, workerConn];
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = createClientMetrics(registry, config.accounts.map((a) => a.name));
+  const redisMetrics = registerRedisMetrics(registry);
   const store = new ReadingStore(redis, prefix);
   const accounts = new Map(config.accounts.map((a) => [a.name, a]));
   // The plan stretches intervals that do not fit the budget (run refuses before this when told to).
@@ -76,20 +105,18 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
   const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
   const plugins = options.plugins ?? defaultPlugins(config);
-  const ctx: MonitorContext = { config, redis, registry, store, intervalFor };
-  for (const p of plugins) await p.register?.(ctx);
-
-  const client = new SendPulseClient({
-    baseUrl: config.sendpulse.baseUrl,
-    timeoutMs: config.sendpulse.timeout,
-    tokens: new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 }),
-    gate: budget,
-    metrics,
+  const configGuard = new RedisConfigGuard({
+    client: redis, what, allowEviction: config.redis.allowEviction, log, checkMs: options.redisConfigCheckMs,
+    onState: (ok) => redisMetrics.configOk.set(ok ? 1 : 0),
   });
+  const tokens = new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 });
+  const client = new SendPulseClient({ baseUrl: config.sendpulse.baseUrl, timeoutMs: config.sendpulse.timeout, tokens, gate: budget, metrics });
+  const authBackoff = new AuthBackoff(redis, prefix, config.sendpulse.authBackoff);
+  const side: RedisSide = { schedules: null, queue: null, worker: null, registered: [] };
   const deps: PollDeps = {
     client,
     store,
-    authBackoff: new AuthBackoff(redis, prefix, config.sendpulse.authBackoff),
+    authBackoff,
     metrics,
     log,
     onPolled: async (account, endpoint, outcome) => {
@@ -98,85 +125,138 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await p.onPolled?.(account, endpoint, outcome).catch((err: Error) => log.error({ err: err.message, account: account.name }, 'post-poll hook failed'));
       }
     },
+    // The back-off ended with a success on one endpoint: the others would otherwise wait for their next
+    // run (an hour for user_info and team), with sendpulse_up at 0 until then.
+    onCredentialsRecovered: async (account, endpoint) => {
+      if (side.queue) await pollNow(side.queue, account.name, ENDPOINTS.filter((e) => e !== endpoint), `recovered-${Date.now()}`);
+    },
   };
-
   const pollLag = createPollLag(registry);
-  const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
-  queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
-  const schedules = await keepSchedules({
-    queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, log,
-  });
-
-  const worker = new Worker<PollJobData>(POLL_QUEUE, async (job: Job<PollJobData>, token?: string) => {
-    const account = accounts.get(job.data.account);
-    if (!account || !Object.prototype.hasOwnProperty.call(ENDPOINT_DEFS, job.data.endpoint)) return 'unknown';
-    pollLag.observe(Math.max(0, (job.processedOn ?? Date.now()) - jobDueMs(job)) / 1000);
-    try {
-      return await runPoll(deps, account, job.data.endpoint);
-    } catch (err) {
-      if (err instanceof BudgetExhaustedError && token) {
-        // A scheduled poll whose wait reaches its scheduler's next run is skipped: BullMQ made that next
-        // job when this one started, so delaying would pile one job per interval onto a long pause
-        // (after a 429, or a day budget used up) and send them all when it ends.
-        if (job.repeatJobKey && err.delayMs >= intervalFor(account, job.data.endpoint)) return 'skipped';
-        // Not a failure: wait, without using an attempt, until the budget has room again.
-        await job.moveToDelayed(Date.now() + err.delayMs, token);
-        throw new DelayedError();
-      }
-      throw err;
-    }
-  }, {
-    connection: workerConn, prefix, concurrency: config.worker.concurrency, autorun: true,
-    lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS,
-  });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
-
   const accountMetrics = new AccountMetrics(store, () => config.accounts);
   const pages = new StatusPages(new StatusReader({ redis, config, plan, budget }), {
     version: VERSION,
     refreshSeconds: statusRefreshSeconds(config, intervalFor),
     windowMs: config.alerts.runwayWindow,
-    // As for /metrics: with Redis down every read would wait out its retries; say so at once instead.
-    unavailable: () => (redis.status === 'ready' ? null : `redis is ${redis.status}`),
+    // As for /metrics: with Redis down every read would wait out its retries; say why at once instead.
+    unavailable: () => health.reason(),
   });
-  const server: RunningServer = await startHttpServer(config.server, {
-    registry,
-    beforeScrape: async () => {
-      // With Redis down every read would wait out its retries (seconds each) and the scrape would
-      // pass Prometheus' timeout: answer at once with the process's own metrics instead.
-      if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
-      return (await accountMetrics.refresh()) + (await budgetMetrics.text());
-    },
-    notReadyReason: async () => {
-      if (redis.status !== 'ready') return `redis is ${redis.status}`;
-      await redis.ping();
-      if (!schedules.ready()) return 'schedules not registered yet';
-      return null;
-    },
-    pages: (path, params) => pages.handle(path, params),
-    version: VERSION,
-    log,
-  });
+  const abort = new AbortController();
+  let phase = 'waiting for Redis';
+
+  let server: RunningServer;
+  try {
+    server = await startHttpServer(config.server, {
+      registry,
+      beforeScrape: async () => {
+        // With Redis down every read would wait out its retries (seconds each) and the scrape would
+        // pass Prometheus' timeout: answer at once with the process's own metrics instead.
+        if (!health.ready()) return;
+        try {
+          return (await accountMetrics.refresh()) + (await budgetMetrics.text());
+        } catch (err) {
+          if (isRedisTrouble(err)) return;
+          throw err;
+        }
+      },
+      notReadyReason: async () => {
+        if (abort.signal.aborted) return 'shutting down';
+        const down = health.reason();
+        if (down) return down;
+        if (!side.schedules) return phase;
+        if (!side.schedules.ready()) return 'schedules not registered yet';
+        await pingWithin(redis, 2000);
+        return null;
+      },
+      readyWarning: () => configGuard.warning(),
+      pages: (path, params) => pages.handle(path, params),
+      version: VERSION,
+      log,
+    });
+  } catch (err) {
+    // Nothing else runs yet; the connections are all there is to release.
+    health.stop();
+    for (const c of conns) c.disconnect();
+    throw err;
+  }
   log.info({ url: server.url, accounts: config.accounts.length }, 'serving metrics');
 
+  const step = <T>(name: string, fn: () => Promise<T>) => retryOnRedisTrouble(name, fn, { health, signal: abort.signal, log });
+  const onRedis = async (): Promise<void> => {
+    await health.untilReady(abort.signal);
+    phase = 'checking the Redis configuration';
+    await step('redis config', () => configGuard.checkAtStart());
+    configGuard.start();
+    phase = 'starting the workers';
+    const ctx: MonitorContext = { config, redis, registry, store, intervalFor };
+    for (const p of plugins) {
+      if (abort.signal.aborted) throw new ClosingError();
+      side.registered.push(p);
+      await p.register?.(ctx);
+    }
+    if (abort.signal.aborted) throw new ClosingError();
+    const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
+    side.queue = queue;
+    queue.on('error', logBullError(log, 'poll queue error'));
+    side.schedules = await keepSchedules({
+      queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, log,
+      onDataLoss: async (generation) => {
+        redisMetrics.dataLoss.inc();
+        // The readings went with the data: without this, sendpulse_up would wait an hour for user_info and team.
+        for (const a of config.accounts) await pollNow(queue, a.name, ENDPOINTS, `loss-${generation}`);
+      },
+    });
+    if (abort.signal.aborted) throw new ClosingError();
+    side.worker = startPollWorker({
+      connection: workerConn, prefix, concurrency: config.worker.concurrency, accounts, deps, intervalFor, pollLag, log,
+    });
+    const changes = await step('credential fingerprints', () => credentialChanges(redis, prefix, config.accounts));
+    await step('poll changed credentials', () => pollChangedCredentials(changes, { authBackoff, tokens, queue, log }));
+    phase = 'running';
+  };
+
+  const started = onRedis();
+  started.catch(() => undefined); // observed by run (Monitor.started); never an unhandled rejection
+
+  let closed: Promise<void> | null = null;
+  const close = async (graceMs: number) => {
+    abort.abort();
+    side.schedules?.stop();
+    configGuard.stop();
+    // A start-up step in flight stops at its next check; give it a moment so nothing is made after this.
+    await closeWithin(1000, () => started);
+    // Finish the polls in flight; past the grace period leave them to BullMQ's stalled-job recovery
+    // (another replica, or this one after a restart, runs them again). With Redis gone there is
+    // nothing a poll could store: close at once.
+    const up = health.ready();
+    const { worker } = side;
+    await Promise.all([
+      worker ? closeWithin(graceMs, () => worker.close(!up)) : undefined,
+      ...side.registered.map((p) => closeWithin(Math.min(graceMs, 4000), async () => p.close?.())),
+    ]);
+    await Promise.all([
+      closeWithin(1000, () => server.close()),
+      side.queue ? closeWithin(1000, () => side.queue!.close()) : undefined,
+      closeWithin(1000, () => client.close()),
+    ]);
+    health.stop();
+    for (const c of conns) c.disconnect();
+  };
   return {
     url: server.url,
     registry,
-    close: async (graceMs = 8000) => {
-      schedules.stop();
-      // Finish the polls in flight; past the grace period leave them to BullMQ's stalled-job
-      // recovery (another replica, or this one after a restart, runs them again).
-      const closing = worker.close();
-      const timedOut = await Promise.race([
-        closing.then(() => false),
-        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
-      ]);
-      if (timedOut) await worker.close(true).catch(() => undefined);
-      for (const p of plugins) await p.close?.().catch(() => undefined);
-      await server.close();
-      await queue.close().catch(() => undefined);
-      await client.close().catch(() => undefined);
-      for (const c of [redis, queueConn, workerConn]) c.disconnect();
-    },
+    started,
+    close: (graceMs = 8000) => (closed ??= close(graceMs)),
   };
+}
+
+/** PING with a deadline: a Redis that accepts connections but does not answer is not ready either. */
+async function pingWithin(redis: RedisClient, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([redis.ping(), new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${ms / 1000} s`)), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -6,22 +6,39 @@ import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type Rul
 export interface VersionedAlertState {
   state: AlertState;
   ver: number;
+  /** True when Redis had no state for the alert and it was rebuilt from the ledger. */
+  fromLedger?: boolean;
 }
 
 // Compare-and-set of one alert: writes the new state only if nobody wrote since we read `ver`, and in
 // the same atomic step updates the firing index (for /metrics) and puts the notification record in
 // the outbox, so a worker killed right after cannot lose it (the sweeper enqueues what is left there).
+// The alert's line in the ledger (see AlertStore.ledgerKey) follows every write; a notification also
+// deletes a "sent" record left under the same id by an alert state Redis lost: this transition just
+// made the id, so nothing can have been sent under it yet.
 const TRANSITION_SCRIPT = `
 local v = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
 if v ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'ver', v + 1)
 if ARGV[4] == 'ok' then redis.call('HDEL', KEYS[2], ARGV[3]) else redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[6]) end
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[7])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
+  redis.call('DEL', KEYS[5])
+end
 return 1
 `;
 
+/** An alert's line in the ledger: its severity, seq, last notification time and firing start. */
+interface LedgerLine {
+  s: Severity;
+  q: number;
+  n: number | null;
+  f: number | null;
+}
+
 type WithTransition = RedisClient & {
-  spmAlertTransition(k1: string, k2: string, k3: string, ...args: string[]): Promise<number>;
+  spmAlertTransition(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: string[]): Promise<number>;
 };
 
 /**
@@ -36,7 +53,7 @@ export class AlertStore {
 
   constructor(redis: RedisClient, private readonly prefix: string) {
     this.events = new AlertHistory(redis, prefix);
-    if (!('spmAlertTransition' in redis)) redis.defineCommand('spmAlertTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+    if (!('spmAlertTransition' in redis)) redis.defineCommand('spmAlertTransition', { numberOfKeys: 5, lua: TRANSITION_SCRIPT });
     this.redis = redis as WithTransition;
   }
 
@@ -50,6 +67,17 @@ export class AlertStore {
     return `${this.prefix}:alerts:firing`;
   }
 
+  /**
+   * The ledger: the hash `account|rule|service` → the alert's severity, notification seq, last
+   * notification time and firing start, a few dozen bytes each, written with every state change. It
+   * is read with every alert state, so under an LRU or LFU policy it is among the last keys Redis
+   * evicts; when an alert's own hash is gone (evicted) its state is rebuilt from this line, and an
+   * alert already notified is not notified again as new.
+   */
+  get ledgerKey(): string {
+    return `${this.prefix}:alerts:notified`;
+  }
+
   /** The hash notification id → NotificationRecord JSON of notifications not yet delivered or dropped. */
   get outboxKey(): string {
     return `${this.prefix}:alerts:outbox`;
@@ -60,24 +88,33 @@ export class AlertStore {
     return `${this.prefix}:alerts:sent:${id}`;
   }
 
-  /** Several alerts' states in one round trip. */
+  /** Several alerts' states in one round trip; a state Redis lost is rebuilt from the ledger when it has the alert. */
   async load(keys: readonly { account: string; rule: RuleName; service: string }[]): Promise<VersionedAlertState[]> {
     if (keys.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const k of keys) pipe.hmget(this.stateKey(k.account, k.rule, k.service), 'state', 'ver');
+    for (const k of keys) {
+      pipe.hmget(this.stateKey(k.account, k.rule, k.service), 'state', 'ver');
+      pipe.hget(this.ledgerKey, `${k.account}|${k.rule}|${k.service}`);
+    }
     const res = (await pipe.exec()) ?? [];
-    return res.map(([err, v]) => {
+    return keys.map((_, i) => {
+      const [[err, v], [lerr, line]] = [res[2 * i], res[2 * i + 1]];
       if (err) throw err;
+      if (lerr) throw lerr;
       const [state, ver] = v as [string | null, string | null];
-      return { state: state ? { ...INITIAL_ALERT_STATE, ...JSON.parse(state) } : { ...INITIAL_ALERT_STATE }, ver: Number(ver ?? 0) };
+      if (state) return { state: { ...INITIAL_ALERT_STATE, ...JSON.parse(state) }, ver: Number(ver ?? 0) };
+      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver: Number(ver ?? 0), fromLedger: true };
+      return { state: { ...INITIAL_ALERT_STATE }, ver: Number(ver ?? 0) };
     });
   }
 
   /** Writes `next` if the alert is still at `ver`; true when this caller took the transition. */
   async compareAndSet(account: string, rule: RuleName, service: string, ver: number, next: AlertState, record: NotificationRecord | null): Promise<boolean> {
+    const line: LedgerLine = { s: next.severity, q: next.seq, n: next.lastNotifiedMs, f: next.sinceMs };
     const r = await this.redis.spmAlertTransition(
-      this.stateKey(account, rule, service), this.firingKey, this.outboxKey,
-      String(ver), JSON.stringify(next), `${account}|${rule}|${service}`, next.severity, record?.id ?? '', record ? JSON.stringify(record) : '');
+      this.stateKey(account, rule, service), this.firingKey, this.outboxKey, this.ledgerKey, this.sentKey(record?.id ?? '-'),
+      String(ver), JSON.stringify(next), `${account}|${rule}|${service}`, next.severity, record?.id ?? '', record ? JSON.stringify(record) : '',
+      JSON.stringify(line));
     return r === 1;
   }
 
@@ -122,4 +159,12 @@ export class AlertStore {
     await this.redis.hsetnx(key, account, String(now));
     return Number((await this.redis.hget(key, account)) ?? now);
   }
+}
+
+// What the ledger knows: the severity last notified and since when, the reminder clock and the seq (so
+// notification ids keep counting up). Pending counts and the last poll are not kept: they rebuild
+// from the next polls.
+function fromLedger(l: LedgerLine): AlertState {
+  const firing = l.s !== 'ok';
+  return { ...INITIAL_ALERT_STATE, severity: l.s, seq: l.q, lastNotifiedMs: firing ? l.n : null, sinceMs: firing ? l.f : null };
 }

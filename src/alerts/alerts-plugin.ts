@@ -2,9 +2,11 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluateAlerts, EVALUATE_ALERTS_JOB } from '../../jobs/evaluate-alerts';
 import { startNotificationWorker } from '../../jobs/deliver-notification';
+import { closeWithin } from '../close-within';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { createRedis, type RedisClient } from '../state/redis-connection';
+import { logBullError } from '../state/redis-health';
 import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../stalled-jobs';
 import type { MonitorContext, MonitorPlugin } from '../monitor-plugin';
 import { AlertEngine } from './alert-engine';
@@ -34,6 +36,8 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
   let engine: AlertEngine | null = null;
   const conns: RedisClient[] = [];
   const closers: (() => Promise<unknown>)[] = [];
+  const workers: Worker[] = [];
+  let closed = false;
 
   return {
     async register(ctx: MonitorContext) {
@@ -44,7 +48,12 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
         conns.push(c);
         return c as Redis;
       };
+      // Without 'error' listeners BullMQ prints errors with console.error, outside the logger's
+      // redaction: each queue and worker gets one as it is made.
+      const onError = logBullError(log, 'alerts queue or worker error');
       const notifications = createNotificationQueue({ connection: conn(false, 'spm-alerts-queue'), prefix, maxAttempts: config.alerts.maxAttempts });
+      notifications.on('error', onError);
+      closers.push(() => notifications.close());
       engine = new AlertEngine({
         redis: ctx.redis,
         prefix,
@@ -55,14 +64,18 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
       registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready',
         channels: configuredChannels(config.alerts), alertmanager: config.alerts.alertmanager !== undefined });
       const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config, lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS });
-      const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(false, 'spm-alerts-eval-queue'), prefix });
+      workers.push(delivery);
+      // A connection that waits for Redis (no per-command retry limit): a Redis that goes away during
+      // the start delays this registration instead of failing the start; close() disconnects it.
+      const evalQueue = new Queue(EVALUATE_QUEUE, { connection: conn(true, 'spm-alerts-eval-queue'), prefix });
+      evalQueue.on('error', onError);
+      closers.push(() => evalQueue.close());
       await evalQueue.upsertJobScheduler(EVALUATE_ALERTS_JOB, { every }, { name: EVALUATE_ALERTS_JOB, opts: { removeOnComplete: true, removeOnFail: true } });
+      if (closed) return;
       const e = engine;
       const evalWorker = new Worker(EVALUATE_QUEUE, () => evaluateAlerts(e), { connection: conn(true, 'spm-alerts-eval'), prefix, concurrency: 1 });
-      for (const w of [delivery, evalWorker]) w.on('error', (err) => log.warn({ err: err.message }, 'alerts worker error'));
-      // Without listeners BullMQ prints errors with console.error, outside the logger's redaction.
-      for (const q of [evalQueue, notifications]) q.on('error', (err) => log.warn({ err: err.message }, 'alerts queue error'));
-      closers.push(() => evalWorker.close(), () => delivery.close(), () => evalQueue.close(), () => notifications.close());
+      evalWorker.on('error', onError);
+      workers.push(evalWorker);
       if (config.alerts.alertmanager) {
         // Alertmanager forgets alerts that are not re-sent: one replica (a Redis lease) re-posts the firing ones.
         const sink = new AlertmanagerSink({ redis: ctx.redis, prefix, config: config.alerts.alertmanager, alerts: engine.store,
@@ -75,7 +88,12 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
       await engine?.onPoll(account, endpoint, outcome);
     },
     async close() {
-      for (const c of closers) await c().catch(() => undefined);
+      closed = true;
+      // With Redis gone a graceful close would wait for it (BullMQ finishes jobs and releases locks
+      // first): close the workers at once then, and give each queue or sink a second at most.
+      const force = conns[0]?.status !== 'ready';
+      await Promise.all(workers.map((w) => closeWithin(3000, () => w.close(force))));
+      for (const c of closers) await closeWithin(1000, c);
       for (const c of conns) c.disconnect();
     },
   };

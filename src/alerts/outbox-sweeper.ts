@@ -25,7 +25,9 @@ export async function dropNotification(store: AlertStore, id: string, channels: 
 
 /**
  * Re-enqueues outbox records that have no job (their worker died between the transition and the
- * enqueue) and drops those whose job failed its last attempt without the failure being handled.
+ * enqueue), or a job no worker will ever run: in no list of the queue, or completed while its record
+ * is still waiting (both only after Redis lost keys, e.g. evicted the queue's lists); drops those whose
+ * job failed its last attempt without the failure being handled.
  */
 export async function sweepOutbox(store: AlertStore, queue: Queue<NotificationJobData>, channels: Partial<ChannelConfigs>): Promise<{ enqueued: number; dropped: number }> {
   let enqueued = 0;
@@ -35,9 +37,18 @@ export async function sweepOutbox(store: AlertStore, queue: Queue<NotificationJo
     if (!job) {
       await enqueueNotification(queue, id);
       enqueued++;
-    } else if ((await job.isFailed()) && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      continue;
+    }
+    const state = await job.getState();
+    if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       await dropNotification(store, id, channels, job.failedReason ?? 'failed');
       dropped++;
+    } else if (state === 'unknown' || state === 'completed') {
+      // A delivered notification leaves the outbox before its job completes, so this job is a
+      // leftover: make room for a new one under the same id (a job id in use makes add() a no-op).
+      await job.remove().catch(() => undefined);
+      await enqueueNotification(queue, id);
+      enqueued++;
     }
   }
   if (enqueued > 0) log.warn({ enqueued }, 'alert notifications re-enqueued from the outbox');

@@ -136,6 +136,7 @@ export function buildConfigSchema(baseDir: string) {
         password: field(p.secretText).optional(),
         passwordFile: file.optional(),
         prefix: field(p.text(PREFIX_PATTERN, 'may only use A-Z, a-z, 0-9, _, -, :, { and }')).default('spm'),
+        allowEviction: field(p.bool).default(false),
         tls: z
           .strictObject({ caFile: file.optional(), insecureSkipVerify: field(p.bool).default(false) })
           .optional(),

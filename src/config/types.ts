@@ -118,6 +118,11 @@ export interface RedisConfig {
   prefix: string;
   /** Set when `prefix` was wrapped in a hash tag for Redis Cluster: the prefix as written. */
   prefixAsWritten?: string;
+  /**
+   * Run on a Redis whose `maxmemory-policy` is not `noeviction` (with a warning, /readyz says so and
+   * `sendpulse_redis_config_ok` is 0) instead of refusing to start; default false.
+   */
+  allowEviction: boolean;
   password?: Secret;
   tls?: RedisTls;
   /** Redis Cluster: seed nodes; the rest are discovered. */

@@ -22,6 +22,8 @@ export interface PollDeps {
   log: Logger;
   /** Called after the outcome is stored (alerts). */
   onPolled?: (account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') => Promise<void>;
+  /** Called once when a poll succeeds after the credentials were rejected (the end of a back-off); `endpoint` is the poll's. */
+  onCredentialsRecovered?: (account: AccountConfig, endpoint: Endpoint) => Promise<void>;
   now?: () => number;
 }
 
@@ -49,7 +51,8 @@ export async function runPoll(deps: PollDeps, account: AccountConfig, endpoint: 
   const saved = await deps.store.saveSuccess(account.name, endpoint, reading, now());
   if (saved.authRecovered) {
     await deps.authBackoff.succeeded(account.name);
-    deps.log.info({ account: account.name }, 'credentials accepted again; polling resumes at the normal rate');
+    deps.log.info({ account: account.name }, 'credentials accepted again; polling the other endpoints now, then at the normal rate');
+    await deps.onCredentialsRecovered?.(account, endpoint);
   }
   // One line per change, not per poll; the path and the kind of problem, never the value (it may be personal).
   for (const field of saved.becameUnreadable) {

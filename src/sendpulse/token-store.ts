@@ -106,6 +106,11 @@ export class TokenStore implements TokenProvider {
     await this.redis.eval(DELETE_IF_SAME, 1, this.key(account), token);
   }
 
+  /** Drops the account's token whatever it is: its credentials changed, so the token belongs to the old ones. */
+  async forget(account: string): Promise<void> {
+    await this.redis.del(this.key(account));
+  }
+
 
   private async read(account: string): Promise<StoredToken | null> {
     const raw = await this.redis.get(this.key(account));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ServerAuth } from '../config/types';
+import { ListenError } from '../errors';
 import { authChallenge, checkAuth } from './check-auth';
 
 /** What the HTTP server serves; the worker provides it. */
@@ -15,6 +16,8 @@ export interface ServerDeps {
   beforeScrape: () => Promise<string | void>;
   /** Null when ready, else the reason (shown on /readyz). */
   notReadyReason: () => Promise<string | null>;
+  /** A warning /readyz adds to its 200 answer (e.g. Redis may evict keys, allowed by the config); default none. */
+  readyWarning?: () => string | null;
   /**
    * The status pages (`/`, `/accounts/NAME`, `/alerts`, `/api/v1/...`, `/static/...`; src/status/):
    * the answer for a GET of a path, or null when the path is not theirs (404). Behind `auth` like /metrics.
@@ -41,7 +44,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the metrics and health server. */
+// What a failed listen means for the person who has to fix it (Node's codes, from libuv).
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use (EADDRINUSE): stop the other process or set server.port (PORT) to a free port',
+  EACCES: 'permission denied (EACCES): ports below 1024 need privileges; set server.port (PORT) to 1024 or above',
+  EADDRNOTAVAIL: 'the address is not on this machine (EADDRNOTAVAIL): set server.host to one of its addresses, or 0.0.0.0',
+  ENOTFOUND: 'the host name does not resolve (ENOTFOUND): check server.host',
+};
+
+/** Starts the metrics and health server; rejects with a ListenError (naming host:port and the fix) when it cannot listen. */
 export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
@@ -61,7 +72,9 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       // Open like /healthz: a kubelet readiness probe cannot send credentials from a Secret, and the
       // answer names no account and no value.
       const reason = await deps.notReadyReason().catch((err: Error) => `check failed: ${err.message}`);
-      res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' }).end(reason ? `not ready: ${reason}\n` : 'ready\n');
+      const warning = reason ? null : deps.readyWarning?.();
+      res.writeHead(reason ? 503 : 200, { 'content-type': 'text/plain' })
+        .end(reason ? `not ready: ${reason}\n` : warning ? `ready; warning: ${warning}\n` : 'ready\n');
       return;
     }
     if (opts.auth && !checkAuth(opts.auth, req.headers.authorization)) {
@@ -96,7 +109,10 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+      reject(new ListenError(address, LISTEN_PROBLEMS[err.code ?? ''] ?? err.message, err));
+    });
     server.listen(opts.port, opts.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;

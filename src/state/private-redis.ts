@@ -25,6 +25,8 @@ export interface PrivateRedisOptions {
   appendonly?: boolean;
   /** Default `redis-server` from PATH. */
   binary?: string;
+  /** More redis-server arguments, after the defaults (so `--maxmemory-policy allkeys-lru` wins); default none. */
+  args?: string[];
 }
 
 /** True when `redis-server` can be run. */
@@ -75,7 +77,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
   let proc: ChildProcess | undefined;
   const start = async () => {
     const p = spawn(opts.binary ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-      '--appendonly', opts.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+      '--appendonly', opts.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction', ...(opts.args ?? [])], { stdio: 'ignore' });
     proc = p;
     await new Promise<void>((resolve, reject) => {
       p.once('error', reject);

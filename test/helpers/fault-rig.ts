@@ -19,6 +19,8 @@ export interface FaultConfigOptions {
   staleAfter?: number;
   /** redis.prefix; default a fresh one per config. */
   prefix?: string;
+  /** More keys of the `redis:` block, e.g. `allowEviction: true`; default none. */
+  redis?: string;
 }
 
 /**
@@ -63,9 +65,9 @@ export function accountYaml(id: string, opts: { oauth?: boolean; every?: string 
     budget: { perMinute: 900, perDay: 500000, perSecond: 10 }`;
 }
 
-/** Starts a FaultRig; `appendonly` gives Redis an AOF so its data survives a SIGKILL. */
-export async function startFaultRig(accounts: SimAccountDef[], opts: { appendonly?: boolean } = {}): Promise<FaultRig> {
-  const redis = await startPrivateRedis({ appendonly: opts.appendonly ?? false });
+/** Starts a FaultRig; `appendonly` gives Redis an AOF so its data survives a SIGKILL; `redisArgs` go to redis-server. */
+export async function startFaultRig(accounts: SimAccountDef[], opts: { appendonly?: boolean; redisArgs?: string[] } = {}): Promise<FaultRig> {
+  const redis = await startPrivateRedis({ appendonly: opts.appendonly ?? false, args: opts.redisArgs });
   const smtp = await TestSmtp.start();
   const dir = mkdtempSync(join(tmpdir(), 'spm-fault-'));
   const procs: CliProcess[] = [];
@@ -76,7 +78,7 @@ export async function startFaultRig(accounts: SimAccountDef[], opts: { appendonl
     config: (o) => {
       const file = join(dir, `config-${++seq}.yaml`);
       writeFileSync(file, `sendpulse: { baseUrl: "${rig.sim.url}", timeout: ${o.timeout ?? '2s'} }
-redis: { url: "${redis.url}", prefix: ${o.prefix ?? `f${process.pid}x${seq}`} }
+redis: { url: "${redis.url}", prefix: ${o.prefix ?? `f${process.pid}x${seq}`}${o.redis ? `, ${o.redis}` : ''} }
 server: { host: 127.0.0.1, port: 0 }
 accounts:
 ${o.accounts}

@@ -111,6 +111,7 @@ describe('metrics from background polls', () => {
   - name: main
     apiKey: key-alpha`));
     expect((await fetch(`${monitor.url}/healthz`)).status).toBe(200);
+    await monitor.started;
     const ready = await fetch(`${monitor.url}/readyz`);
     expect(ready.status).toBe(200);
     const index = await (await fetch(`${monitor.url}/`)).text();

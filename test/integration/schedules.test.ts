@@ -20,6 +20,7 @@ describe('poll schedules', () => {
   const start = async (names: string[], prefix: string, balance?: string) => {
     const m = await startMonitor(env.config(yaml(names, balance), '', prefix));
     monitors.push(m);
+    await m.started;
     return m;
   };
   const schedulerIds = async (prefix: string) => {

@@ -36,6 +36,7 @@ accounts:
     budget: { perMinute: 600, perDay: 100000, perSecond: 5 }
 `);
     monitor = await startMonitor(loadConfig({ file, env: {} }));
+    await monitor.started;
     return monitor.url as string;
   };
   const get = (url: string, authorization?: string) => fetch(url, { headers: authorization ? { authorization } : {} });
