@@ -6,22 +6,20 @@ import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type Rul
 export interface VersionedAlertState {
   state: AlertState;
   ver: number;
-  /** True when Redis had no state for the alert and it was rebuilt from the ledger. */
-  fromLedger?: boolean;
 }
 
 // Compare-and-set of one alert: writes the new state only if nobody wrote since we read `ver`, and in
 // the same atomic step updates the firing index (for /metrics) and puts the notification record in
 // the outbox, so a worker killed right after cannot lose it (the sweeper enqueues what is left there).
-// The alert's line in the ledger (see AlertStore.ledgerKey) follows every write; a notification also
-// deletes a "sent" record left under the same id by an alert state Redis lost: this transition just
-// made the id, so nothing can have been sent under it yet.
+// Once the alert has notified, its line in the ledger (see AlertStore.ledgerKey) follows every write;
+// a notification also deletes a "sent" record left under the same id by an alert state Redis lost:
+// this transition just made the id, so nothing can have been sent under it yet.
 const TRANSITION_SCRIPT = `
 local v = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
 if v ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'ver', v + 1)
 if ARGV[4] == 'ok' then redis.call('HDEL', KEYS[2], ARGV[3]) else redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[7])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[7]) end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
   redis.call('DEL', KEYS[5])
@@ -69,10 +67,10 @@ export class AlertStore {
 
   /**
    * The ledger: the hash `account|rule|service` → the alert's severity, notification seq, last
-   * notification time and firing start, a few dozen bytes each, written with every state change. It
-   * is read with every alert state, so under an LRU or LFU policy it is among the last keys Redis
-   * evicts; when an alert's own hash is gone (evicted) its state is rebuilt from this line, and an
-   * alert already notified is not notified again as new.
+   * notification time and firing start, a few dozen bytes each, written with every state change of an
+   * alert that has notified. It is read with every alert state, so under an LRU or LFU policy it is
+   * among the last keys Redis evicts; when an alert's own hash is gone (evicted) its state is rebuilt
+   * from this line, and an alert already notified is not notified again as new.
    */
   get ledgerKey(): string {
     return `${this.prefix}:alerts:notified`;
@@ -103,18 +101,19 @@ export class AlertStore {
       if (lerr) throw lerr;
       const [state, ver] = v as [string | null, string | null];
       if (state) return { state: { ...INITIAL_ALERT_STATE, ...JSON.parse(state) }, ver: Number(ver ?? 0) };
-      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver: Number(ver ?? 0), fromLedger: true };
+      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver: Number(ver ?? 0) };
       return { state: { ...INITIAL_ALERT_STATE }, ver: Number(ver ?? 0) };
     });
   }
 
   /** Writes `next` if the alert is still at `ver`; true when this caller took the transition. */
   async compareAndSet(account: string, rule: RuleName, service: string, ver: number, next: AlertState, record: NotificationRecord | null): Promise<boolean> {
-    const line: LedgerLine = { s: next.severity, q: next.seq, n: next.lastNotifiedMs, f: next.sinceMs };
+    // An alert that never notified has nothing to remember: no line, so the ledger grows with the alerts that fired.
+    const line = next.seq === 0 ? '' : JSON.stringify({ s: next.severity, q: next.seq, n: next.lastNotifiedMs, f: next.sinceMs } satisfies LedgerLine);
     const r = await this.redis.spmAlertTransition(
       this.stateKey(account, rule, service), this.firingKey, this.outboxKey, this.ledgerKey, this.sentKey(record?.id ?? '-'),
       String(ver), JSON.stringify(next), `${account}|${rule}|${service}`, next.severity, record?.id ?? '', record ? JSON.stringify(record) : '',
-      JSON.stringify(line));
+      line);
     return r === 1;
   }
 

@@ -4,8 +4,11 @@ import { RedisConfigError } from '../errors';
 import { isRedisTrouble } from './redis-health';
 import type { RedisClient } from './redis-connection';
 
-/** What Redis says its `maxmemory-policy` is; `policy` null when it would not say (CONFIG and INFO refused). */
-export type EvictionPolicy = { policy: string } | { policy: null; why: string };
+/**
+ * What Redis says its `maxmemory-policy` is; `configRefused` says why CONFIG GET could not be used when
+ * the policy came from INFO; `policy` null when Redis would not say at all (CONFIG and INFO refused).
+ */
+export type EvictionPolicy = { policy: string; configRefused?: string } | { policy: null; why: string };
 
 /** The only policy under which Redis never deletes a key on its own (BullMQ's requirement). */
 export const SAFE_POLICY = 'noeviction';
@@ -29,7 +32,7 @@ async function policyOf(node: RedisClient): Promise<EvictionPolicy> {
   try {
     const info = await node.info('memory');
     const line = /^maxmemory_policy:(\S+)/m.exec(info);
-    if (line) return { policy: line[1] };
+    if (line) return { policy: line[1], configRefused: configError };
     return { policy: null, why: `CONFIG GET: ${configError}; INFO memory has no maxmemory_policy` };
   } catch (err) {
     if (isRedisTrouble(err)) throw err;
@@ -44,13 +47,14 @@ async function policyOf(node: RedisClient): Promise<EvictionPolicy> {
  */
 export async function readEvictionPolicy(client: RedisClient): Promise<EvictionPolicy> {
   const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-  let unknown: EvictionPolicy | null = null;
+  // An evicting node decides at once; else a node that would not say; else one that said through INFO.
+  let worst: EvictionPolicy = { policy: SAFE_POLICY };
   for (const node of nodes) {
     const p = await policyOf(node);
     if (p.policy !== null && p.policy !== SAFE_POLICY) return p;
-    if (p.policy === null) unknown = p;
+    if (p.policy === null || (worst.policy !== null && worst.configRefused === undefined)) worst = p;
   }
-  return unknown ?? { policy: SAFE_POLICY };
+  return worst;
 }
 
 /** Options of RedisConfigGuard; defaults next to each. */
@@ -92,6 +96,9 @@ export class RedisConfigGuard {
    */
   async checkAtStart(): Promise<void> {
     const p = await readEvictionPolicy(this.opts.client);
+    if (p.policy !== null && p.configRefused !== undefined) {
+      this.opts.log.info(`${this.opts.what} refuses CONFIG GET (${p.configRefused}), as managed services do; its maxmemory-policy is read from INFO instead`);
+    }
     if (p.policy === null) {
       this.opts.log.warn(`cannot read the maxmemory-policy of ${this.opts.what} (${p.why}); carrying on: make sure it is ${SAFE_POLICY}, as BullMQ requires`);
       this.record(null);

@@ -63,6 +63,25 @@ accounts: [{ name: main, apiKey: key-main }]
     expect((await look()).readyz).toBe('ready\n');
   });
 
+  it('reads the policy from INFO when CONFIG is refused, as on managed Redis, and says so once', async () => {
+    await admin.call('ACL', 'SETUSER', 'noconfig', 'on', '>noconfig-pass', '~*', '&*', '+@all', '-config');
+    const client = new Redis({ port: redis.port, host: '127.0.0.1', username: 'noconfig', password: 'noconfig-pass' });
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+      expect(await readEvictionPolicy(client)).toEqual({ policy: 'allkeys-lfu', configRefused: expect.stringMatching(/^NOPERM /) });
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      const lines: string[] = [];
+      const guard = new RedisConfigGuard({
+        client, what: 'Redis at test', allowEviction: false, onState: () => undefined,
+        log: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }),
+      });
+      await guard.checkAtStart();
+      expect(lines.map((l) => JSON.parse(l).msg)).toEqual([expect.stringMatching(/^Redis at test refuses CONFIG GET \(NOPERM .*\), as managed services do; its maxmemory-policy is read from INFO instead$/)]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('carries on, saying so once, when Redis lets it read neither CONFIG nor INFO', async () => {
     await admin.call('ACL', 'SETUSER', 'limited', 'on', '>limited-pass', '~*', '&*', '+@all', '-config', '-info');
     const limited = new Redis({ port: redis.port, host: '127.0.0.1', username: 'limited', password: 'limited-pass', enableReadyCheck: false });
