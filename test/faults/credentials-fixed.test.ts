@@ -51,6 +51,7 @@ describe('credentials fixed', () => {
     for (const endpoint of ['user_info', 'team', 'balance'] as const) {
       expect(rig.sim.requests({ account: 'main', endpoint, since: restarted, status: 200 }).length).toBeGreaterThanOrEqual(1);
     }
+    await waitFor('the log line', () => /credentials changed since the last start/.test(fixed.output()));
     expect(logRecords(fixed.output()).filter((r) => /^credentials changed since the last start/.test(String(r.msg))).map((r) => r.account)).toEqual(['main']);
 
     // A restart with the same credentials is not a change: no extra polls.
@@ -71,16 +72,20 @@ describe('credentials fixed', () => {
     rig.sim.clearFaults();
     conn = new Redis(rig.redis.url);
     const logFrom = p.output().length;
-    // Fast-forward the 1 min pause: it is a Redis key with a TTL, shared by every replica.
-    expect(await conn.pexpire('cred2:authfail:{main}:until', 1)).toBe(1);
+    // Fast-forward the 1 min pause: it is a Redis key with a TTL, shared by every replica. Again at
+    // each look: a poll that was still waiting for its 401 when the fault cleared starts a new pause.
+    const until = 'cred2:authfail:{main}:until';
+    expect(await conn.pexpire(until, 1)).toBe(1);
     const resumed = Date.now();
     await waitFor('credentials valid and the account up', async () => {
+      await conn!.pexpire(until, 1);
       const s = await scrapeOk(url);
       return sampleValue(s, 'sendpulse_credentials_valid', { account: 'main' }) === 1 && up(s, 'main') === 1;
     }, RECOVER_MS + 5000, 200);
     expect(Date.now() - resumed).toBeLessThan(RECOVER_MS);
     expect(rig.sim.requests({ account: 'main', endpoint: 'user_info', since: resumed, status: 200 }).length).toBeGreaterThanOrEqual(1);
     expect(rig.sim.requests({ account: 'main', endpoint: 'team', since: resumed, status: 200 }).length).toBeGreaterThanOrEqual(1);
+    await waitFor('the log line', () => logRecords(p.output(), logFrom).some((r) => /^credentials accepted again/.test(String(r.msg))));
     expect(logRecords(p.output(), logFrom).filter((r) => /^credentials accepted again/.test(String(r.msg)))).toHaveLength(1);
   });
 });
