@@ -64,11 +64,13 @@ export const COMMAND_SPECS: Record<CommandName, CommandSpec> = {
     description: [
       'Polls every account on its schedule (BullMQ on Redis), serves /metrics, /healthz, /readyz and /,',
       'and sends alert notifications. Logs at start which alert rules are active per account.',
-      'SIGTERM or SIGINT finish the polls in flight and exit 0 within 10 s.',
+      'SIGTERM or SIGINT finish the polls in flight and exit 0 within 10 s, whatever Redis is doing.',
+      'Redis down or refusing the password: /healthz answers, /readyz says why, polling starts when it answers.',
     ],
     options: { config: CONFIG, help: HELP },
     env: [...CONFIG_ENV, REDIS_ENV, ['PORT', 'without a file: the HTTP port (default 9464)'], ...EMAIL_ENV, LOG_ENV],
-    exitCodes: [['0', 'stopped by SIGTERM or SIGINT'], CONFIG_BAD, USAGE_BAD],
+    exitCodes: [['0', 'stopped by SIGTERM or SIGINT'],
+      ['1', 'the configuration has problems (one line each, naming the key), the port cannot be listened on, or Redis may evict keys (see redis.allowEviction)'], USAGE_BAD],
     examples: ['sendpulse-monitor run --config /etc/sendpulse-monitor/config.yaml'],
   },
   demo: {

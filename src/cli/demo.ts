@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describeActiveRules } from '../alerts/describe-active-rules';
 import { tryParseDuration } from '../config/duration';
 import { loadConfig } from '../config/load-config';
+import { routeConsoleToLogger } from '../console-to-logger';
 import { AGENCY_SENDS, AGENCY_SENDS_EVERY_MS, demoConfigYaml, demoSimAccounts, DROPPED_BALANCE } from '../demo/demo-config';
 import { keyLines, startMailCatcher, type CaughtMail } from '../demo/mail-catcher';
+import { ClosingError } from '../errors';
 import { childLogger } from '../logger';
 import { startSimulator } from '../simulator/simulator';
 import { hasRedisServer, startPrivateRedis } from '../state/private-redis';
@@ -94,6 +96,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const cleanup = new Cleanup();
   const log = childLogger({ component: 'demo' });
+  // BullMQ's and ioredis's console prints become log lines (warnings and errors show, as JSON).
+  const restoreConsole = routeConsoleToLogger(log);
+  let failed = false;
   try {
     if (await portTaken(port)) {
       fail(`port ${port} on ${HOST} is already in use (another demo or monitor?): stop it, or pick another with --port N`);
@@ -136,12 +141,20 @@ export async function main(argv: string[]): Promise<number> {
     try {
       monitor = await startMonitor(config);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      fail(e.code === 'EADDRINUSE' ? `port ${port} on ${HOST} is already in use: stop what holds it, or pick another with --port N`
+      // A ListenError (the port was taken after the check above) carries Node's error as its cause.
+      const e = err as Error & { cause?: NodeJS.ErrnoException };
+      fail(e.cause?.code === 'EADDRINUSE' ? `port ${port} on ${HOST} is already in use: stop what holds it, or pick another with --port N`
         : `the monitor could not start: ${e.message}`);
       return 1;
     }
     cleanup.add(() => monitor.close(3000));
+    // What must not run (a REDIS_URL whose Redis may evict keys) stops the demo with its reason.
+    monitor.started.catch((err: Error) => {
+      if (err instanceof ClosingError) return;
+      fail(`the monitor could not start: ${err.message}`);
+      failed = true;
+      stopRequested();
+    });
 
     const rules = (name: string) => describeActiveRules(config.accounts.find((a) => a.name === name)!).rules.join(', ');
     out('');
@@ -173,11 +186,12 @@ export async function main(argv: string[]): Promise<number> {
     }, dropAfterMs);
     cleanup.add(() => clearTimeout(drop));
     await stopped;
-    return 0;
+    return failed ? 1 : 0;
   } finally {
     await cleanup.run();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     log.info('demo stopped');
+    restoreConsole();
   }
 }
