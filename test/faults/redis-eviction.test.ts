@@ -99,7 +99,8 @@ describe('a Redis that may evict keys or lose data', () => {
   }
 
   it('notices a real eviction (maxmemory 20mb, allkeys-lru, memory filled) and sends no second mail for an unchanged alert', async () => {
-    rig = await startFaultRig([simAccount('main')], { redisArgs: EVICTING });
+    // 10 samples per eviction (Redis's advice for an LRU closer to the real thing; the default is 5).
+    rig = await startFaultRig([simAccount('main')], { redisArgs: [...EVICTING, '--maxmemory-samples', '10'] });
     const r = rig;
     const p = r.run(r.config({ accounts: accountYaml('main'), prefix: 'lru', redis: 'allowEviction: true' }));
     const url = await p.url();
@@ -107,16 +108,24 @@ describe('a Redis that may evict keys or lose data', () => {
     r.sim.updateAccount('main', { balanceDetail: { balance: { main: '1.50' } } });
     await waitFor('the critical mail', () => r.smtp.mails.length === 1, 15000);
     conn = new Redis(r.redis.url);
-    // Another application fills the memory until Redis has evicted the monitor's marker (EXISTS
-    // does not count as a use, so the check itself does not keep it).
-    const junk = 'x'.repeat(10_000);
-    let batch = 0;
-    while ((await conn.exists('lru:schedules:marker')) === 1) {
-      expect(batch).toBeLessThan(300); // 300 MB written into 20 MB
-      const pipe = conn.pipeline();
-      for (let i = 0; i < 100; i++) pipe.set(`other-app:${batch}:${i}`, junk);
+    // Another application fills most of the memory, its keys age while the monitor's own keys are used
+    // every second, then it writes on until Redis has evicted the monitor's marker (EXISTS does not
+    // count as a use, so the check itself does not keep it). LRU evicts the idlest keys: the marker
+    // and the aged junk; a key the monitor uses each second is the last candidate (Redis's LRU clock
+    // ticks once a second, so fresh junk and fresh monitor keys would be a coin toss).
+    const junk = 'x'.repeat(50_000);
+    const write = async (batch: number) => {
+      const pipe = conn!.pipeline();
+      for (let i = 0; i < 20; i++) pipe.set(`other-app:${batch}:${i}`, junk);
       await pipe.exec();
-      batch++;
+    };
+    for (let batch = 0; batch < 14; batch++) await write(batch); // 14 MB of the 20
+    const aged = Date.now();
+    await waitFor('the junk to age', () => Date.now() - aged >= 3000, 5000);
+    let batch = 14;
+    while ((await conn.exists('lru:schedules:marker')) === 1) {
+      expect(batch).toBeLessThan(26); // no more than the aged junk: fresh keys would tie with the monitor's
+      await write(batch++);
     }
     await waitFor('the loss noticed', async () => (sampleValue(await scrapeOk(url), 'sendpulse_redis_data_loss_total') ?? 0) >= 1, 15000);
     const from = Date.now();
