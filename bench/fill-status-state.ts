@@ -60,7 +60,8 @@ export async function fillStatusState(redis: Redis, s: FillSpec): Promise<void> 
       const fire = (rule: string, service: string, severity: 'warning' | 'critical', headline: string) => {
         const field = `${name}|${rule}|${service}`;
         pipe.hset(alerts.firingKey, field, severity);
-        pipe.hset(alerts.stateKey(name, rule, service), 'state', JSON.stringify({ severity, sinceMs: s.now - 3600_000, lastNotifiedMs: s.now - 3600_000, seq: 1 }), 'ver', '1');
+        const f = AlertStore.field(rule, service);
+        pipe.hset(alerts.accountKey(name), f, JSON.stringify({ severity, sinceMs: s.now - 3600_000, lastNotifiedMs: s.now - 3600_000, seq: 1 }), `${f}#v`, '1');
         pipe.hset(alerts.events.latestKey, field, JSON.stringify({ atMs: s.now - 3600_000, kind: 'firing', rule, service, severity, notification: `${name}.${rule}.${service}.1`, headline }));
       };
       if (i % 10 === 0) fire('balance', 'balance', 'critical', 'balance 1.00 USD is below 2 USD');

@@ -21,6 +21,6 @@ export function perPoll(a: Map<string, { calls: number; usec: number }>, b: Map<
   return {
     calls: rows.reduce((s, r) => s + r[1], 0),
     usec: rows.reduce((s, r) => s + r[2], 0),
-    top: rows.slice(0, 5).map(([c, n, u]) => `${c} ${n.toFixed(2)} (${u.toFixed(0)} µs)`).join(', '),
+    top: rows.slice(0, Number(process.env.BENCH_TOP ?? 5)).map(([c, n, u]) => `${c} ${n.toFixed(2)} (${u.toFixed(0)} µs)`).join(', '),
   };
 }

@@ -110,9 +110,14 @@ export class ApiError extends SpmError {
 /** The account's request budget has no room now; `delayMs` says when it will. Not a failure. */
 export class BudgetExhaustedError extends SpmError {
   readonly delayMs: number;
+  /** `second`, `minute`, `day`, `pause` (after a 429), or `credentials` (the account's credential back-off). */
+  readonly window: string;
   constructor(account: string, window: string, delayMs: number) {
-    super(ErrorCodes.BUDGET, `${account}: request budget for this ${window} used up; next room in ${delayMs} ms`);
+    super(ErrorCodes.BUDGET, window === 'credentials'
+      ? `${account}: polling paused while the credentials are rejected; next try in ${delayMs} ms`
+      : `${account}: request budget for this ${window} used up; next room in ${delayMs} ms`);
     this.delayMs = delayMs;
+    this.window = window;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { AccountConfig, Endpoint, MonitorConfig } from './config/types';
-import type { ReadingStore } from './state/reading-store';
+import type { Reading } from './sendpulse/readings';
+import type { AccountState, HistoryWrites, ReadingStore } from './state/reading-store';
 
 /**
  * The contract between the monitor process (src/worker.ts) and the modules that add to it (the
@@ -22,6 +23,9 @@ export interface MonitorContext {
 /** A module that adds to a running monitor: metrics, a hook after each poll, a worker of its own. */
 export interface MonitorPlugin {
   register?(ctx: MonitorContext): void | Promise<void>;
-  onPolled?(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed'): Promise<void>;
+  /** After a poll's outcome is stored; `state` is the account's state right after a good poll's save (absent: read it). */
+  onPolled?(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed', state?: AccountState): Promise<void>;
+  /** The history points a good poll records in its own save (one script per poll); the first plugin that gives them is used. */
+  historyWrites?(account: AccountConfig, endpoint: Endpoint, reading: Reading): HistoryWrites | undefined;
   close?(): Promise<void>;
 }

@@ -102,7 +102,8 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const plan = planConfig(config);
   for (const warning of planWarnings(plan)) log.warn(warning);
   const intervalFor = effectiveIntervalFor(plan);
-  const budget = new RequestBudget({ redis, prefix, accounts: config.accounts });
+  const authBackoff = new AuthBackoff(redis, prefix, config.sendpulse.authBackoff);
+  const budget = new RequestBudget({ redis, prefix, accounts: config.accounts, pausedKey: (a) => authBackoff.pauseKey(a) });
   const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
   const plugins = options.plugins ?? defaultPlugins(config);
   const configGuard = new RedisConfigGuard({
@@ -111,7 +112,6 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   });
   const tokens = new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 });
   const client = new SendPulseClient({ baseUrl: config.sendpulse.baseUrl, timeoutMs: config.sendpulse.timeout, tokens, gate: budget, metrics });
-  const authBackoff = new AuthBackoff(redis, prefix, config.sendpulse.authBackoff);
   const side: RedisSide = { schedules: null, queue: null, worker: null, registered: [] };
   const deps: PollDeps = {
     client,
@@ -119,11 +119,18 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     authBackoff,
     metrics,
     log,
-    onPolled: async (account, endpoint, outcome) => {
+    onPolled: async (account, endpoint, outcome, state) => {
       for (const p of plugins) {
         // An alert hook that fails must not turn a good poll into a failed job.
-        await p.onPolled?.(account, endpoint, outcome).catch((err: Error) => log.error({ err: err.message, account: account.name }, 'post-poll hook failed'));
+        await p.onPolled?.(account, endpoint, outcome, state).catch((err: Error) => log.error({ err: err.message, account: account.name }, 'post-poll hook failed'));
       }
+    },
+    history: (account, endpoint, reading) => {
+      for (const p of plugins) {
+        const h = p.historyWrites?.(account, endpoint, reading);
+        if (h) return h;
+      }
+      return undefined;
     },
     // The back-off ended with a success on one endpoint: the others would otherwise wait for their next
     // run (an hour for user_info and team), with sendpulse_up at 0 until then.

@@ -2,9 +2,9 @@ import type { Queue } from 'bullmq';
 import type { RedisClient } from '../state/redis-connection';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
-import { numberField } from '../sendpulse/readings';
+import { numberField, type Reading } from '../sendpulse/readings';
 import { HistoryStore } from '../state/history-store';
-import { ReadingStore, type AccountState } from '../state/reading-store';
+import { ReadingStore, type AccountState, type HistoryWrites } from '../state/reading-store';
 import { notificationId, type AlertState, type NotificationRecord } from './alert-types';
 import { AlertStore } from './alert-store';
 import { describeAlert } from './describe-alert';
@@ -69,25 +69,31 @@ export class AlertEngine {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Called by the poll job after it saved the outcome; never throws (alerts must not fail a poll). */
-  async onPoll(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed'): Promise<void> {
+  /**
+   * Called by the poll job after it saved the outcome, with the account's state as the save left it
+   * (read here when not given); never throws (alerts must not fail a poll). The history of a good
+   * poll is recorded by its save (ReadingStore.saveSuccess with historyWrites()).
+   */
+  async onPoll(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed', given?: AccountState): Promise<void> {
     try {
       const now = this.now();
-      const state = await this.readings.get(account.name);
+      const state = given ?? await this.readings.get(account.name);
       const es = state.endpoints[endpoint];
-      if (outcome === 'ok' && es.reading && es.lastSuccessMs !== null) {
-        const points = historyFields(account).flatMap((f) => {
-          const v = numberField(es.reading, f);
-          return v === null ? [] : [[f, v] as const];
-        });
-        await this.history.recordMany(account.name, points, es.lastSuccessMs);
-      }
       const batches = [await this.operationalBatch(account, state, now),
         await this.valueBatch(account, state, now, endpoint, outcome === 'ok' && es.ok)];
       await this.apply(account, batches, now);
     } catch (err) {
       log.error({ account: account.name, endpoint, err }, 'alert evaluation failed');
     }
+  }
+
+  /** The history points a good poll of `endpoint` records with its save: the account's history fields it has a number for. */
+  historyWrites(account: AccountConfig, reading: Reading): HistoryWrites {
+    const points = historyFields(account).flatMap((f) => {
+      const v = numberField(reading, f);
+      return v === null ? [] : [{ key: this.history.key(account.name, f), series: f, value: v }];
+    });
+    return { points, stepMs: this.history.stepMs, windowMs: this.history.windowMs };
   }
 
   /**

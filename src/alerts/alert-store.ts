@@ -1,3 +1,4 @@
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from '../state/redis-connection';
 import { AlertHistory } from './alert-history';
 import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type RuleName, type Severity } from './alert-types';
@@ -8,16 +9,19 @@ export interface VersionedAlertState {
   ver: number;
 }
 
-// Compare-and-set of one alert: writes the new state only if nobody wrote since we read `ver`, and in
-// the same atomic step updates the firing index (for /metrics) and puts the notification record in
-// the outbox, so a worker killed right after cannot lose it (the sweeper enqueues what is left there).
-// Once the alert has notified, its line in the ledger (see AlertStore.ledgerKey) follows every write;
-// a notification also deletes a "sent" record left under the same id by an alert state Redis lost:
-// this transition just made the id, so nothing can have been sent under it yet.
+// Compare-and-set of one alert, kept as two fields of its account's hash (`rule|service` with the
+// state JSON, `rule|service#v` with its version): writes the new state only if nobody wrote since we
+// read the version, and in the same atomic step updates the firing index (for /metrics) and puts the
+// notification record in the outbox, so a worker killed right after cannot lose it (the sweeper
+// enqueues what is left there). Once the alert has notified, its line in the ledger (see
+// AlertStore.ledgerKey) follows every write; a notification also deletes a "sent" record left under
+// the same id by an alert state Redis lost: this transition just made the id, so nothing can have
+// been sent under it yet.
 const TRANSITION_SCRIPT = `
-local v = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
+local vf = ARGV[8] .. '#v'
+local v = tonumber(redis.call('HGET', KEYS[1], vf) or '0')
 if v ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'ver', v + 1)
+redis.call('HSET', KEYS[1], ARGV[8], ARGV[2], vf, v + 1)
 if ARGV[4] == 'ok' then redis.call('HDEL', KEYS[2], ARGV[3]) else redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[7]) end
 if ARGV[5] ~= '' then
@@ -25,6 +29,23 @@ if ARGV[5] ~= '' then
   redis.call('DEL', KEYS[5])
 end
 return 1
+`;
+
+// Version 0.1 kept one hash per alert (`prefix:alert:ACCOUNT:RULE:SERVICE`, fields state and ver).
+// Moves each into its account's hash, without overwriting a newer field, and deletes it; returns how
+// many it moved. Run once at start (idempotent: a second run finds nothing).
+const MIGRATE_SCRIPT = `
+local moved = 0
+for i = 1, #KEYS, 2 do
+  local old = redis.call('HMGET', KEYS[i], 'state', 'ver')
+  if old[1] then
+    redis.call('HSETNX', KEYS[i + 1], ARGV[(i + 1) / 2], old[1])
+    redis.call('HSETNX', KEYS[i + 1], ARGV[(i + 1) / 2] .. '#v', old[2] or '1')
+    moved = moved + 1
+  end
+  redis.call('DEL', KEYS[i])
+end
+return moved
 `;
 
 /** An alert's line in the ledger: its severity, seq, last notification time and firing start. */
@@ -36,13 +57,14 @@ interface LedgerLine {
 }
 
 type WithTransition = RedisClient & {
-  spmAlertTransition(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: string[]): Promise<number>;
+  spmAlertTransition2(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: string[]): Promise<number>;
 };
 
 /**
- * Alert state in Redis: one hash per (account, rule, service), a firing index read at scrape time,
- * the notification outbox and the per-channel delivery keys. All keys start with the prefix, so a
- * hash-tagged prefix (`{spm}`) keeps them in one Redis Cluster slot for the Lua script.
+ * Alert state in Redis: one hash per account (two fields per alert: its state and version), a firing
+ * index read at scrape time, the notification outbox and the per-channel delivery keys. One hash per
+ * account makes loading an account's ~20 alerts one command instead of ~40. All keys start with the
+ * prefix, so a hash-tagged prefix (`{spm}`) keeps them in one Redis Cluster slot for the Lua script.
  */
 export class AlertStore {
   private readonly redis: WithTransition;
@@ -51,13 +73,18 @@ export class AlertStore {
 
   constructor(redis: RedisClient, private readonly prefix: string) {
     this.events = new AlertHistory(redis, prefix);
-    if (!('spmAlertTransition' in redis)) redis.defineCommand('spmAlertTransition', { numberOfKeys: 5, lua: TRANSITION_SCRIPT });
+    if (!('spmAlertTransition2' in redis)) redis.defineCommand('spmAlertTransition2', { numberOfKeys: 5, lua: TRANSITION_SCRIPT });
     this.redis = redis as WithTransition;
   }
 
-  /** The hash of one alert. */
-  stateKey(account: string, rule: RuleName, service: string): string {
-    return `${this.prefix}:alert:${account}:${rule}:${service}`;
+  /** The hash of an account's alerts: field `rule|service` holds the state JSON, `rule|service#v` its version. */
+  accountKey(account: string): string {
+    return `${this.prefix}:alerts:state:${account}`;
+  }
+
+  /** The field of one alert in its account's hash (also its field in the firing index and the ledger, after `account|`). */
+  static field(rule: RuleName, service: string): string {
+    return `${rule}|${service}`;
   }
 
   /** The hash `account|rule|service` → severity of every firing alert. */
@@ -86,23 +113,29 @@ export class AlertStore {
     return `${this.prefix}:alerts:sent:${id}`;
   }
 
-  /** Several alerts' states in one round trip; a state Redis lost is rebuilt from the ledger when it has the alert. */
+  /**
+   * Several alerts' states in one round trip (one HGETALL per account, one HMGET of the ledger); a
+   * state Redis lost is rebuilt from the ledger when it has the alert.
+   */
   async load(keys: readonly { account: string; rule: RuleName; service: string }[]): Promise<VersionedAlertState[]> {
     if (keys.length === 0) return [];
+    const accounts = [...new Set(keys.map((k) => k.account))];
     const pipe = this.redis.pipeline();
-    for (const k of keys) {
-      pipe.hmget(this.stateKey(k.account, k.rule, k.service), 'state', 'ver');
-      pipe.hget(this.ledgerKey, `${k.account}|${k.rule}|${k.service}`);
-    }
+    for (const a of accounts) pipe.hgetall(this.accountKey(a));
+    pipe.hmget(this.ledgerKey, ...keys.map((k) => `${k.account}|${AlertStore.field(k.rule, k.service)}`));
     const res = (await pipe.exec()) ?? [];
-    return keys.map((_, i) => {
-      const [[err, v], [lerr, line]] = [res[2 * i], res[2 * i + 1]];
-      if (err) throw err;
-      if (lerr) throw lerr;
-      const [state, ver] = v as [string | null, string | null];
-      if (state) return { state: { ...INITIAL_ALERT_STATE, ...JSON.parse(state) }, ver: Number(ver ?? 0) };
-      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver: Number(ver ?? 0) };
-      return { state: { ...INITIAL_ALERT_STATE }, ver: Number(ver ?? 0) };
+    for (const [err] of res) if (err) throw err;
+    const hashes = new Map(accounts.map((a, i) => [a, res[i][1] as Record<string, string>]));
+    const lines = res[accounts.length][1] as (string | null)[];
+    return keys.map((k, i) => {
+      const hash = hashes.get(k.account) ?? {};
+      const f = AlertStore.field(k.rule, k.service);
+      const ver = Number(hash[`${f}#v`] ?? 0);
+      const state = hash[f];
+      if (state) return { state: { ...INITIAL_ALERT_STATE, ...JSON.parse(state) }, ver };
+      const line = lines[i];
+      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver };
+      return { state: { ...INITIAL_ALERT_STATE }, ver };
     });
   }
 
@@ -110,11 +143,40 @@ export class AlertStore {
   async compareAndSet(account: string, rule: RuleName, service: string, ver: number, next: AlertState, record: NotificationRecord | null): Promise<boolean> {
     // An alert that never notified has nothing to remember: no line, so the ledger grows with the alerts that fired.
     const line = next.seq === 0 ? '' : JSON.stringify({ s: next.severity, q: next.seq, n: next.lastNotifiedMs, f: next.sinceMs } satisfies LedgerLine);
-    const r = await this.redis.spmAlertTransition(
-      this.stateKey(account, rule, service), this.firingKey, this.outboxKey, this.ledgerKey, this.sentKey(record?.id ?? '-'),
+    const r = await this.redis.spmAlertTransition2(
+      this.accountKey(account), this.firingKey, this.outboxKey, this.ledgerKey, this.sentKey(record?.id ?? '-'),
       String(ver), JSON.stringify(next), `${account}|${rule}|${service}`, next.severity, record?.id ?? '', record ? JSON.stringify(record) : '',
-      line);
+      line, AlertStore.field(rule, service));
     return r === 1;
+  }
+
+  /**
+   * Moves alert states kept by version 0.1 (one hash per alert) into the accounts' hashes; returns how
+   * many. Safe on every start and on every replica at once: one SCAN of `prefix:alert:*` (on every
+   * master of a cluster), which finds nothing after the first run.
+   */
+  async migrateOldStates(): Promise<number> {
+    const pattern = `${this.prefix}:alert:*`;
+    const at = pattern.length - 1;
+    const nodes = 'nodes' in this.redis && typeof this.redis.nodes === 'function' ? (this.redis as Cluster).nodes('master') : [this.redis as Redis];
+    let moved = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        const keys: string[] = [];
+        const fields: string[] = [];
+        for (const k of found) {
+          const [account, rule, ...service] = k.slice(at).split(':');
+          if (!account || !rule || service.length === 0) continue;
+          keys.push(k, this.accountKey(account));
+          fields.push(AlertStore.field(rule, service.join(':')));
+        }
+        if (keys.length > 0) moved += Number(await this.redis.eval(MIGRATE_SCRIPT, keys.length, ...keys, ...fields));
+      } while (cursor !== '0');
+    }
+    return moved;
   }
 
   /** The firing alerts: account, rule, service, severity. */

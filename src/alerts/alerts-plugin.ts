@@ -5,6 +5,8 @@ import { startNotificationWorker } from '../../jobs/deliver-notification';
 import { closeWithin } from '../close-within';
 import { ENDPOINTS, type AccountConfig, type Endpoint, type MonitorConfig } from '../config/types';
 import { childLogger } from '../logger';
+import type { Reading } from '../sendpulse/readings';
+import type { AccountState } from '../state/reading-store';
 import { createRedis, type RedisClient } from '../state/redis-connection';
 import { logBullError } from '../state/redis-health';
 import { STALLED_CHECK_MS, STALLED_LOCK_MS } from '../stalled-jobs';
@@ -61,6 +63,8 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
         queue: notifications,
         intervalFor: ctx.intervalFor,
       });
+      const moved = await engine.store.migrateOldStates();
+      if (moved > 0) log.info({ moved }, 'alert states of version 0.1 moved to one hash per account');
       registerAlertMetrics(ctx.registry, { store: engine.store, accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready',
         channels: configuredChannels(config.alerts), alertmanager: config.alerts.alertmanager !== undefined });
       const delivery = startNotificationWorker({ connection: conn(true, 'spm-alerts-delivery'), redis: ctx.redis, prefix, config, lockDuration: STALLED_LOCK_MS, stalledInterval: STALLED_CHECK_MS });
@@ -84,8 +88,11 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
         closers.unshift(() => sink.stop());
       }
     },
-    async onPolled(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') {
-      await engine?.onPoll(account, endpoint, outcome);
+    historyWrites(account: AccountConfig, _endpoint: Endpoint, reading: Reading) {
+      return engine?.historyWrites(account, reading);
+    },
+    async onPolled(account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed', state?: AccountState) {
+      await engine?.onPoll(account, endpoint, outcome, state);
     },
     async close() {
       closed = true;

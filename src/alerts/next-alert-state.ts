@@ -35,8 +35,12 @@ function kindOf(prev: Severity, next: Severity): NotificationKind {
 export function nextAlertState(prev: AlertState, observed: Severity | null, pollMs: number | null, now: number, opts: TransitionOptions): Transition {
   const s: AlertState = { ...prev };
   if (observed === null) return reminderOnly(prev, s, now, opts);
-  if (pollMs !== null && (prev.lastPollMs === null || pollMs > prev.lastPollMs)) s.lastPollMs = pollMs;
-  const newPoll = s.lastPollMs !== prev.lastPollMs;
+  // Most evaluations agree with the state and nothing is pending: nothing to count, nothing to write
+  // (the last poll is kept only while it counts towards pendingPolls; writing it on every poll was
+  // one Redis write per rule per poll).
+  if (observed === prev.severity && prev.pendingSeverity === null) return reminderOnly(prev, s, now, opts);
+  const newPoll = pollMs === null || prev.lastPollMs === null || pollMs > prev.lastPollMs;
+  if (pollMs !== null && newPoll) s.lastPollMs = pollMs;
   let kind: NotificationKind | null = null;
 
   if (observed === prev.severity) {

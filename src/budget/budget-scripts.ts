@@ -25,12 +25,17 @@ end
 `;
 
 /**
- * KEYS: pause, streak, second, minute, day (hash), daybuckets (zset).
+ * KEYS: pause, streak, second, minute, day (hash), daybuckets (zset), and optionally the account's
+ * credential back-off key (a request is refused while it lives: window `credentials`).
  * ARGV: now, member, perSecond, perMinute, perDay, secondSpan, minuteSpan, daySpan, bucketMs.
  * Returns {taken (1|0), window, delayMs, streak}.
  */
 export const TAKE_SCRIPT = `${PRELUDE}
 local streak = tonumber(redis.call('GET', KEYS[2]) or '0')
+if KEYS[7] then
+  local backoff = redis.call('PTTL', KEYS[7])
+  if backoff > 0 then return {0, 'credentials', backoff, streak} end
+end
 local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0')
 if pausedUntil > now then
   return {0, 'pause', pausedUntil - now, streak}

@@ -39,6 +39,11 @@ export interface RequestBudgetOptions {
   accounts: AccountConfig[];
   /** Clock in ms; default: Redis' own TIME, so all replicas share one clock. */
   now?: () => number;
+  /**
+   * The key of an account's credential back-off (AuthBackoff.pauseKey): while it lives take() refuses
+   * with window `credentials`, checked in the same script (no round trip of its own per poll).
+   */
+  pausedKey?: (account: string) => string;
 }
 
 type Limits = { second: number; minute: number; day: number };
@@ -61,6 +66,7 @@ export class RequestBudget {
   readonly #redis: ScriptRedis;
   readonly #prefix: string;
   readonly #now?: () => number;
+  readonly #pausedKey?: (account: string) => string;
   readonly #limits = new Map<string, Limits>();
   /** Accounts whose last answer from Redis showed a 429 streak: only they need a reset on success. */
   readonly #streaks = new Set<string>();
@@ -72,6 +78,7 @@ export class RequestBudget {
     this.#redis = opts.redis as ScriptRedis;
     this.#prefix = opts.prefix;
     this.#now = opts.now;
+    this.#pausedKey = opts.pausedKey;
     for (const a of opts.accounts) {
       // Floors: a share of 0.015 × 1000 is 15 per minute, never 15.x allowing a 16th.
       this.#limits.set(a.name, {
@@ -82,7 +89,7 @@ export class RequestBudget {
       this.#rateLimited.set(a.name, 0);
     }
     const r = this.#redis;
-    if (typeof r.spmBudgetTake !== 'function') r.defineCommand('spmBudgetTake', { numberOfKeys: 6, lua: TAKE_SCRIPT });
+    if (typeof r.spmBudgetTake !== 'function') r.defineCommand('spmBudgetTake', { lua: TAKE_SCRIPT });
     if (typeof r.spmBudgetUsage !== 'function') r.defineCommand('spmBudgetUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
     if (typeof r.spmBudgetPenalize !== 'function') r.defineCommand('spmBudgetPenalize', { numberOfKeys: 2, lua: PENALIZE_SCRIPT });
   }
@@ -105,8 +112,9 @@ export class RequestBudget {
    */
   async take(account: string): Promise<void> {
     const l = this.limits(account);
-    const [taken, window, delayMs, streak] = await this.#redis.spmBudgetTake(
-      ...this.#keys(account, 'pause', 'streak', 'second', 'minute', 'day', 'daybuckets'),
+    const paused = this.#pausedKey ? [this.#pausedKey(account)] : [];
+    const [taken, window, delayMs, streak] = await this.#redis.spmBudgetTake(6 + paused.length,
+      ...this.#keys(account, 'pause', 'streak', 'second', 'minute', 'day', 'daybuckets'), ...paused,
       this.#clock(), `${this.#instance}:${++this.#seq}`, l.second, l.minute, l.day,
       WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
     );

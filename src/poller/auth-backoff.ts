@@ -41,6 +41,11 @@ export class AuthBackoff {
     return [`${this.prefix}:authfail:{${account}}:count`, `${this.prefix}:authfail:{${account}}:until`];
   }
 
+  /** The key that lives while the account's polling is paused (RequestBudget checks it before every request). */
+  pauseKey(account: string): string {
+    return this.keys(account)[1];
+  }
+
   /** Ms left in the account's pause, 0 when it may poll. */
   async remainingMs(account: string): Promise<number> {
     const ttl = await this.redis.pttl(this.keys(account)[1]);

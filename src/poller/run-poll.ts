@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { formatDuration } from '../config/duration';
 import type { AccountConfig } from '../config/types';
-import { ErrorCodes, SpmError, hasCode } from '../errors';
+import { BudgetExhaustedError, ErrorCodes, SpmError, hasCode } from '../errors';
 import type { ClientMetrics } from '../metrics/client-metrics';
 import { ENDPOINT_DEFS, type Endpoint } from '../sendpulse/endpoints';
 import type { Reading } from '../sendpulse/readings';
 import type { SendPulseClient } from '../sendpulse/sendpulse-client';
-import type { ReadingStore } from '../state/reading-store';
+import type { AccountState, HistoryWrites, ReadingStore } from '../state/reading-store';
 import type { AuthBackoff } from './auth-backoff';
 import { failureReason } from './failure-reason';
 
@@ -20,8 +20,10 @@ export interface PollDeps {
   authBackoff: AuthBackoff;
   metrics: ClientMetrics;
   log: Logger;
-  /** Called after the outcome is stored (alerts). */
-  onPolled?: (account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed') => Promise<void>;
+  /** Called after the outcome is stored (alerts), with the account's state right after a good poll's save. */
+  onPolled?: (account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed', state?: AccountState) => Promise<void>;
+  /** The history points a good poll records with its reading (in the same script), if any. */
+  history?: (account: AccountConfig, endpoint: Endpoint, reading: Reading) => HistoryWrites | undefined;
   /** Called once when a poll succeeds after the credentials were rejected (the end of a back-off); `endpoint` is the poll's. */
   onCredentialsRecovered?: (account: AccountConfig, endpoint: Endpoint) => Promise<void>;
   now?: () => number;
@@ -37,18 +39,19 @@ export interface PollDeps {
 export async function runPoll(deps: PollDeps, account: AccountConfig, endpoint: Endpoint): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const def = ENDPOINT_DEFS[endpoint];
-  if ((await deps.authBackoff.remainingMs(account.name)) > 0) return 'skipped';
+  // The credential back-off is checked by the budget, in the same script as every request (RequestBudget.pausedKey).
   let reading: Reading;
   try {
     const body = await deps.client.get(account, endpoint, def.path);
     reading = def.parse(body, { timeZone: account.timezone });
   } catch (err) {
+    if (err instanceof BudgetExhaustedError && err.window === 'credentials') return 'skipped';
     if (hasCode(err, ErrorCodes.BUDGET)) throw err;
     await recordFailure(deps, account, endpoint, err, now());
     return 'failed';
   }
   for (const p of reading.unreadable) deps.metrics.fieldErrors.inc({ endpoint, field: p.path });
-  const saved = await deps.store.saveSuccess(account.name, endpoint, reading, now());
+  const saved = await deps.store.saveSuccess(account.name, endpoint, reading, now(), deps.history?.(account, endpoint, reading));
   if (saved.authRecovered) {
     await deps.authBackoff.succeeded(account.name);
     deps.log.info({ account: account.name }, 'credentials accepted again; polling the other endpoints now, then at the normal rate');
@@ -62,7 +65,7 @@ export async function runPoll(deps: PollDeps, account: AccountConfig, endpoint: 
   for (const field of saved.readableAgain) {
     deps.log.info({ account: account.name, endpoint, field }, `field ${field} of ${def.path} reads again`);
   }
-  await deps.onPolled?.(account, endpoint, 'ok');
+  await deps.onPolled?.(account, endpoint, 'ok', saved.state);
   return 'ok';
 }
 

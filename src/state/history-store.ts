@@ -32,19 +32,6 @@ export interface HistoryStoreOptions {
   minSpanFraction?: number;
 }
 
-// Adds a point only when the newest kept one is at least ARGV[3] ms older, then drops points older
-// than the window; atomic so two replicas saving the same poll keep one point.
-const RECORD_SCRIPT = `
-local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local at = tonumber(ARGV[1])
-if #last == 0 or at - tonumber(last[2]) >= tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], at, ARGV[1] .. ':' .. ARGV[2])
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. tostring(at - tonumber(ARGV[4])))
-redis.call('PEXPIRE', KEYS[1], ARGV[4] * 2)
-return 1
-`;
-
 /**
  * A compact history of the balance, the e-mail and SMTP credits and the fields the alert rules watch
  * (src/alerts/observe-rules.ts, historyFields) per account in Redis (one sorted set per series, at most one point per
@@ -69,22 +56,7 @@ export class HistoryStore {
     return `${this.prefix}:hist:${account}:${LEGACY_KEY[series] ?? series}`;
   }
 
-  /** Records a value seen by a good poll (kept if the newest point is at least a step older). */
-  async record(account: string, series: HistorySeries, value: number, atMs: number): Promise<void> {
-    await this.recordMany(account, [[series, value]], atMs);
-  }
-
-  /** Records several series of one poll in one round trip (pipelined); non-finite values are skipped. */
-  async recordMany(account: string, points: readonly (readonly [HistorySeries, number])[], atMs: number): Promise<void> {
-    const finite = points.filter(([, v]) => Number.isFinite(v));
-    if (finite.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const [series, value] of finite) {
-      pipe.eval(RECORD_SCRIPT, 1, this.key(account, series), String(atMs), String(value), String(this.stepMs), String(this.windowMs));
-    }
-    const res = (await pipe.exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
-  }
+  // Points are added with a good poll, in its save script (ReadingStore.saveSuccess, HistoryWrites).
 
   /** The points within the window ending at `now`, oldest first. */
   async points(account: string, series: HistorySeries, now: number): Promise<HistoryPoint[]> {

@@ -31,8 +31,10 @@ export interface AccountState {
   auth: 'ok' | 'failing';
 }
 
-/** What saving a good poll changed, for the one log line per change. */
+/** What saving a good poll changed, for the one log line per change, and the account as it is now. */
 export interface SaveOutcome {
+  /** The account's whole state right after the save (for the alert hook: no second read). */
+  state: AccountState;
   /** The credentials were failing before this poll (they work again now). */
   authRecovered: boolean;
   /** Fields unreadable now that were readable in the previous good poll. */
@@ -49,17 +51,23 @@ return 1`;
 
 // Saves a good poll in one step: the reading and times, the unreadable-since map carried over for
 // fields still unreadable (so "unreadable for N intervals" counts from the first poll that saw it),
-// and the credentials marked ok. Atomic, so of several replicas saving at once exactly one sees each
-// change (and logs it). ARGV: endpoint, reading JSON, time ms, JSON list of unreadable paths.
+// the credentials marked ok, and a point of each history series whose newest point is at least a
+// step old (the time of that point is kept in the account's hash, `hist:SERIES`, so most polls add
+// nothing and read one field). Atomic, so of several replicas saving at once exactly one sees each
+// change (and logs it). Returns the whole hash as it is now, so the alert hook reads nothing again.
+// KEYS: the account hash, then one sorted set per history series.
+// ARGV: endpoint, reading JSON, time ms, JSON list of unreadable paths, history step ms, history
+// window ms, then per series its name and value.
 const SAVE_SUCCESS = `
 local ep = ARGV[1]
 local at = ARGV[3]
+local now = tonumber(at)
 local raw = redis.call('HGET', KEYS[1], ep .. '.unreadable')
 local prev = {}
 if raw and raw ~= '' then prev = cjson.decode(raw) end
 local next, became, cleared, n = {}, {}, {}, 0
 for _, p in ipairs(cjson.decode(ARGV[4])) do
-  if prev[p] then next[p] = prev[p] else next[p] = tonumber(at); table.insert(became, p) end
+  if prev[p] then next[p] = prev[p] else next[p] = now; table.insert(became, p) end
   n = n + 1
 end
 for p, _ in pairs(prev) do if next[p] == nil then table.insert(cleared, p) end end
@@ -72,14 +80,57 @@ if (redis.call('HGET', KEYS[1], 'auth') or 'ok') ~= 'ok' then
   redis.call('HSET', KEYS[1], 'auth', 'ok')
   recovered = 1
 end
-return {recovered, became, cleared}`;
+if #KEYS > 1 then
+  local step, window = tonumber(ARGV[5]), tonumber(ARGV[6])
+  local fields = {}
+  for i = 2, #KEYS do fields[i - 1] = 'hist:' .. ARGV[5 + 2 * (i - 1)] end
+  local lasts = redis.call('HMGET', KEYS[1], unpack(fields))
+  for i = 2, #KEYS do
+    local last = tonumber(lasts[i - 1] or '0') or 0
+    if now - last >= step then
+      local value = ARGV[6 + 2 * (i - 1)]
+      redis.call('ZADD', KEYS[i], now, at .. ':' .. value)
+      redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. tostring(now - window))
+      redis.call('PEXPIRE', KEYS[i], window * 2)
+      redis.call('HSET', KEYS[1], fields[i - 1], at)
+    end
+  end
+end
+return {recovered, became, cleared, redis.call('HGETALL', KEYS[1])}`;
+
+/** A point of a history series to record with a good poll: its sorted set, its name and the value. */
+export interface HistoryWrite {
+  /** The series' key (HistoryStore.key). */
+  key: string;
+  /** The series' name (a field path); the time of its newest point is kept in the account hash under `hist:NAME`. */
+  series: string;
+  value: number;
+}
+
+/** How history is recorded with a good poll: the points, the least spacing and the window kept (ms). */
+export interface HistoryWrites {
+  points: readonly HistoryWrite[];
+  stepMs: number;
+  windowMs: number;
+}
+
+type ScriptRedis = (Redis | Cluster) & {
+  /** numberOfKeys, keys..., args... (defined without a fixed number of keys). */
+  spmSaveSuccess(...args: (string | number)[]): Promise<unknown>;
+};
 
 /**
  * The latest reading per (account, endpoint) in Redis, one hash per account. Every replica reads it
  * at scrape time, so all replicas show every account with the same values.
  */
 export class ReadingStore {
-  constructor(private readonly redis: Redis | Cluster, private readonly prefix: string) {}
+  private readonly redis: ScriptRedis;
+
+  constructor(redis: Redis | Cluster, private readonly prefix: string) {
+    // Defined once per connection: EVALSHA, so the script's text is not sent with every poll.
+    if (typeof (redis as ScriptRedis).spmSaveSuccess !== 'function') redis.defineCommand('spmSaveSuccess', { lua: SAVE_SUCCESS });
+    this.redis = redis as ScriptRedis;
+  }
 
   /** The Redis key of an account's hash. */
   key(account: string): string {
@@ -90,11 +141,15 @@ export class ReadingStore {
    * Records a good poll: the reading replaces the previous one (unreadable fields null in it, never
    * the old value), and the credentials are marked ok. Says what changed, for one log line per change.
    */
-  async saveSuccess(account: string, endpoint: Endpoint, reading: Reading, atMs: number): Promise<SaveOutcome> {
+  async saveSuccess(account: string, endpoint: Endpoint, reading: Reading, atMs: number, history?: HistoryWrites): Promise<SaveOutcome> {
     const paths = [...new Set(reading.unreadable.map((p) => p.path))];
-    const [recovered, became, cleared] = (await this.redis.eval(SAVE_SUCCESS, 1, this.key(account),
-      endpoint, JSON.stringify(reading), String(atMs), JSON.stringify(paths))) as [number, string[], string[]];
-    return { authRecovered: recovered === 1, becameUnreadable: became, readableAgain: cleared };
+    const points = (history?.points ?? []).filter((p) => Number.isFinite(p.value));
+    const [recovered, became, cleared, flat] = (await this.redis.spmSaveSuccess(1 + points.length, this.key(account), ...points.map((p) => p.key),
+      endpoint, JSON.stringify(reading), String(atMs), JSON.stringify(paths), String(history?.stepMs ?? 0), String(history?.windowMs ?? 0),
+      ...points.flatMap((p) => [p.series, String(p.value)]))) as [number, string[], string[], string[]];
+    const hash: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
+    return { authRecovered: recovered === 1, becameUnreadable: became, readableAgain: cleared, state: decodeAccount(hash) };
   }
 
   /** Records a failed poll; the last good reading stays. */

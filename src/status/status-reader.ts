@@ -161,7 +161,7 @@ export class StatusReader {
     if (entries.length === 0) return [];
     const pipe = this.#redis.pipeline();
     for (const f of entries) {
-      pipe.hget(this.#alerts.stateKey(f.account, f.rule, f.service), 'state');
+      pipe.hget(this.#alerts.accountKey(f.account), AlertStore.field(f.rule, f.service));
       pipe.hget(this.#alerts.events.latestKey, `${f.account}|${f.rule}|${f.service}`);
     }
     const res = await run(pipe);

@@ -148,7 +148,7 @@ describe('a Redis that may evict keys or lose data', () => {
     // What an LRU eviction took in the reported case: the alert's state, the firing index, the
     // delivery records and the notification queue; the ledger, read with every state, stayed.
     await waitFor('the delivery recorded', async () => (await conn!.hlen(`${prefix}:alerts:outbox`)) === 0);
-    for (const pattern of [`${prefix}:alert:*`, `${prefix}:alerts:firing`, `${prefix}:alerts:sent:*`, `${prefix}:notifications:*`]) {
+    for (const pattern of [`${prefix}:alerts:state:*`, `${prefix}:alerts:firing`, `${prefix}:alerts:sent:*`, `${prefix}:notifications:*`]) {
       expect(await evict(conn, pattern)).toBeGreaterThan(0);
     }
     const from = Date.now();

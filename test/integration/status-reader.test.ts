@@ -22,7 +22,7 @@ let redis: Redis;
  */
 function counting(r: Redis): { client: Redis; trips: () => number; reset: () => void } {
   let n = 0;
-  const commands = new Set([...r.getBuiltinCommands(), 'spmBudgetUsage', 'spmAlertTransition']);
+  const commands = new Set([...r.getBuiltinCommands(), 'spmBudgetUsage', 'spmAlertTransition2']);
   const client = new Proxy(r, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);

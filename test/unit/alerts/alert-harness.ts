@@ -52,8 +52,9 @@ export class AlertHarness {
 
   /** A good balance poll at the current clock, then the engine hook, as the poll job does. */
   async pollOk(reading: Reading, engine = this.engine, account = 'main'): Promise<void> {
-    await this.readings.saveSuccess(account, 'balance', reading, this.clock);
-    await engine.onPoll(this.config.accounts.find((a) => a.name === account)!, 'balance', 'ok');
+    const a = this.config.accounts.find((x) => x.name === account)!;
+    const saved = await this.readings.saveSuccess(account, 'balance', reading, this.clock, engine.historyWrites(a, reading));
+    await engine.onPoll(a, 'balance', 'ok', saved.state);
   }
 
   async pollFailed(engine = this.engine, account = 'main'): Promise<void> {
