@@ -1,20 +1,25 @@
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 
-/** One /metrics scrape: how long it took, how big it was, and the text. */
+/** One /metrics scrape: how long it took, how big it was on the wire and as text, and the text. */
 export interface Scrape {
   ms: number;
+  /** The text's size. */
   bytes: number;
+  /** What crossed the wire (gzip-compressed when the monitor compressed it). */
+  wireBytes: number;
   text: string;
 }
 
-/** Fetches `<url>/metrics` and times it end to end (headers and whole body). */
+/** Fetches `<url>/metrics` as Prometheus does (Accept-Encoding: gzip) and times it end to end (headers and whole body). */
 export async function scrape(url: string): Promise<Scrape> {
   const t0 = performance.now();
-  const res = await request(`${url}/metrics`);
-  const text = await res.body.text();
+  const res = await request(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+  const body = Buffer.from(await res.body.arrayBuffer());
   const ms = performance.now() - t0;
   if (res.statusCode !== 200) throw new Error(`/metrics answered ${res.statusCode}`);
-  return { ms, bytes: Buffer.byteLength(text), text };
+  const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+  return { ms, bytes: Buffer.byteLength(text), wireBytes: body.length, text };
 }
 
 /** A Prometheus histogram read from the text format: cumulative counts by upper bound. */

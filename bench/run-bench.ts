@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const { url: simUrl } = await sim.firstJson<{ url: string }>();
     const env = {
       cli: join(root, 'dist/src/cli/index.js'), bareLoop: join(root, 'dist/bench/bare-loop.js'), dir, simUrl, simPid: sim.pid,
-      redis: rc, redisUrl: redis.url, redisPid, nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [], log,
+      redis: rc, redisUrl: redis.url, redisPid, nodeArgs: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], log,
     };
     const scales: ScaleResult[] = [];
     for (const plan of plans) {

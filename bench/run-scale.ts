@@ -30,6 +30,8 @@ export interface ScaleResult {
   scrapeMsMedian: number;
   scrapeMsMax: number;
   scrapeKiB: number;
+  /** Bytes of the last scrape on the wire (gzip), KiB. */
+  scrapeWireKiB: number;
   requests: RequestAccounting;
   /** Redis commands, and Redis CPU µs, per poll; the busiest commands. */
   redisPerPoll: { calls: number; usec: number; top: string };
@@ -120,6 +122,7 @@ export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleRes
     scrapeMsMedian: times[Math.floor(times.length / 2)],
     scrapeMsMax: times[times.length - 1],
     scrapeKiB: scrapes[scrapes.length - 1].bytes / 1024,
+    scrapeWireKiB: scrapes[scrapes.length - 1].wireBytes / 1024,
     requests,
     redisPerPoll: perPoll(before.cmd, after.cmd, Math.max(1, polls)),
     bare,

@@ -1,7 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import { ENDPOINTS, type MonitorConfig } from './config/types';
-import { registerBudgetMetrics } from './budget/budget-metrics';
+import { budgetMetrics } from './budget/budget-metrics';
 import { planWarnings } from './budget/plan-warnings';
 import { effectiveIntervalFor, planConfig } from './budget/planner';
 import { RequestBudget } from './budget/request-budget';
@@ -56,6 +56,11 @@ export interface Monitor {
   url: string;
   registry: Registry;
   /**
+   * This process's own metrics as text: the registry's and the per-account counters kept as text
+   * (sendpulse_api_requests_total, sendpulse_poll_errors_total); no Redis read. Still readable after close().
+   */
+  processMetrics(): Promise<string>;
+  /**
    * Resolves once Redis answered and the schedules and workers run (startMonitor itself returns as soon
    * as the HTTP server listens); rejects when the monitor must not run on this Redis (RedisConfigError)
    * or was closed before (ClosingError).
@@ -104,7 +109,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const intervalFor = effectiveIntervalFor(plan);
   const authBackoff = new AuthBackoff(redis, prefix, config.sendpulse.authBackoff);
   const budget = new RequestBudget({ redis, prefix, accounts: config.accounts, pausedKey: (a) => authBackoff.pauseKey(a) });
-  const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
+  const budgetFamilies = budgetMetrics(budget, plan);
   const plugins = options.plugins ?? defaultPlugins(config);
   const configGuard = new RedisConfigGuard({
     client: redis, what, allowEviction: config.redis.allowEviction, log, checkMs: options.redisConfigCheckMs,
@@ -155,13 +160,15 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     server = await startHttpServer(config.server, {
       registry,
       beforeScrape: async () => {
+        // The process's own per-account counters, cached as text (too many series for prom-client).
+        const counters = [metrics.requests.family, metrics.pollErrors.family];
         // With Redis down every read would wait out its retries (seconds each) and the scrape would
         // pass Prometheus' timeout: answer at once with the process's own metrics instead.
-        if (!health.ready()) return;
+        if (!health.ready()) return counters;
         try {
-          return (await accountMetrics.refresh()) + (await budgetMetrics.text());
+          return [...counters, ...await accountMetrics.refresh(), ...await budgetFamilies.families()];
         } catch (err) {
-          if (isRedisTrouble(err)) return;
+          if (isRedisTrouble(err)) return counters;
           throw err;
         }
       },
@@ -227,6 +234,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   let closed: Promise<void> | null = null;
   const close = async (graceMs: number) => {
     abort.abort();
+    accountMetrics.stop();
     side.schedules?.stop();
     configGuard.stop();
     // A start-up step in flight stops at its next check; give it a moment so nothing is made after this.
@@ -251,6 +259,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   return {
     url: server.url,
     registry,
+    processMetrics: async () => (await registry.metrics()) + metrics.requests.text() + metrics.pollErrors.text(),
     started,
     close: (graceMs = 8000) => (closed ??= close(graceMs)),
   };

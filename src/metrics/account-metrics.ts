@@ -2,8 +2,9 @@ import type { AccountConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { ENDPOINTS } from '../sendpulse/endpoints';
 import type { AccountState, ReadingStore } from '../state/reading-store';
+import { CachedFamily } from './cached-family';
 import { READING_FAMILIES, renderFamilySamples } from './reading-families';
-import { esc, family, val } from './text-format';
+import { esc, val } from './text-format';
 
 /** The per-account families about the polls themselves (not read from SendPulse's fields), with their help text. */
 const STATE_FAMILIES = {
@@ -24,61 +25,119 @@ export const ACCOUNT_FAMILIES: readonly { name: string; help: string }[] = [
   ...(['lastSuccess', 'unreadable'] as const).map((k) => ({ name: STATE_FAMILIES[k][0], help: STATE_FAMILIES[k][1] })),
 ];
 
+/** Options; defaults next to each. */
+export interface AccountMetricsOptions {
+  /** How often the families catch up with the change log between scrapes, ms; default 1 s. */
+  catchUpEveryMs?: number;
+  /** How long after the last scrape the catching up goes on, ms; default 2 min (then it waits for the next scrape). */
+  catchUpForMs?: number;
+}
+
 /**
- * The per-account gauges, read from the ReadingStore on every scrape (`refresh`), so any replica
- * serves every account with the same values and nothing is split across pods. The value families
- * come from the field table (READING_FAMILIES); the others say how the polls went.
- *
- * Why text and not prom-client Gauges: at 10,000 accounts these are ~190,000 series; filling Gauges
- * (a label hash per series) and letting the registry format them took over 2 s per scrape and
- * blocked the event loop, so polls started late (benchmark: p99 poll lag 4.4 s). Written straight
- * into the exposition format, in chunks that let polls run in between, it is a fraction of that.
+ * The per-account gauges from the shared state in Redis, so any replica serves every account with the
+ * same values. Each family keeps every account's samples as text (CachedFamily), and catches up with
+ * the change log (ReadingStore.changesSince): only the accounts written since are read again and
+ * re-rendered, so rendering follows the polls, not the scrapes. While someone scrapes, the catching up
+ * runs every second in the background, so a scrape reads about a second's worth of changes and
+ * concatenates. The first refresh, and one after the log lost track (no catch-up for CHANGE_LOG_MS,
+ * or Redis that lost its data), reads every account, in pipelined chunks that let polls run between.
  */
 export class AccountMetrics {
   readonly #log = childLogger({ component: 'account-metrics' });
-  #last = '';
+  readonly #state: Record<StateFamily, CachedFamily>;
+  readonly #values: CachedFamily[];
+  readonly #families: CachedFamily[];
+  #cursor: string | null = null;
+  #known = new Set<string>();
+  #running: Promise<void> | null = null;
+  #scrapedAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #every: number;
+  readonly #for: number;
 
-  constructor(private readonly store: ReadingStore, private readonly accounts: () => readonly AccountConfig[]) {}
+  constructor(private readonly store: ReadingStore, private readonly accounts: () => readonly AccountConfig[], opts: AccountMetricsOptions = {}) {
+    this.#every = opts.catchUpEveryMs ?? 1000;
+    this.#for = opts.catchUpForMs ?? 120_000;
+    const fam = (k: StateFamily) => new CachedFamily(STATE_FAMILIES[k][0], STATE_FAMILIES[k][1], 'gauge');
+    this.#state = { up: fam('up'), credentials: fam('credentials'), lastSuccess: fam('lastSuccess'), unreadable: fam('unreadable') };
+    this.#values = READING_FAMILIES.map((f) => new CachedFamily(f.name, f.help, 'gauge'));
+    this.#families = [this.#state.up, this.#state.credentials, ...this.#values, this.#state.lastSuccess, this.#state.unreadable];
+  }
 
   /**
-   * Reads every account's state from Redis and returns the per-account families in the Prometheus
-   * text format; when Redis cannot be read, the last text read (logged).
+   * Brings the cached families up to date with Redis (or waits for the catch-up under way) and returns
+   * them, in the order they are written; keeps catching up in the background while scrapes come.
+   * When Redis cannot be read the families keep what was read last (logged).
    */
-  async refresh(): Promise<string> {
-    const accounts = this.accounts();
-    const state: Record<StateFamily, string[]> = { up: [], credentials: [], lastSuccess: [], unreadable: [] };
-    const values = READING_FAMILIES.map(() => [] as string[]);
-    try {
-      for (let i = 0; i < accounts.length; i += CHUNK) {
-        if (i > 0) await new Promise<void>((r) => setImmediate(r));
-        const names = accounts.slice(i, i + CHUNK).map((a) => a.name);
-        const states = await this.store.getMany(names);
-        names.forEach((name, k) => fill(state, values, name, states[k]));
+  async refresh(): Promise<CachedFamily[]> {
+    this.#scrapedAt = Date.now();
+    this.#timer ??= setInterval(() => {
+      if (Date.now() - this.#scrapedAt > this.#for) {
+        this.stop();
+        return;
       }
+      this.#catchUp().catch(() => undefined);
+    }, this.#every).unref();
+    await this.#catchUp();
+    return this.#families;
+  }
+
+  /** Stops the background catching up (it starts again with the next scrape). */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #catchUp(): Promise<void> {
+    return (this.#running ??= this.#read().finally(() => { this.#running = null; }));
+  }
+
+  async #read(): Promise<void> {
+    const accounts = this.accounts();
+    const configured = new Set(accounts.map((a) => a.name));
+    try {
+      const { cursor, accounts: changed } = await this.store.changesSince(this.#cursor);
+      // Accounts never read yet (the first scrape, or new to the config) are read whatever the log says.
+      const names = changed === null
+        ? accounts.map((a) => a.name)
+        : [...new Set([...changed.filter((a) => configured.has(a)), ...accounts.map((a) => a.name).filter((a) => !this.#known.has(a))])];
+      for (let i = 0; i < names.length; i += CHUNK) {
+        if (i > 0) await new Promise<void>((r) => setImmediate(r));
+        const chunk = names.slice(i, i + CHUNK);
+        const states = await this.store.getMany(chunk);
+        chunk.forEach((name, k) => this.#fill(name, states[k]));
+      }
+      this.#cursor = cursor;
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape; serving the values read last');
-      return this.#last;
     }
-    const fam = (k: StateFamily) => family(STATE_FAMILIES[k][0], STATE_FAMILIES[k][1], 'gauge', state[k]);
-    this.#last = [
-      fam('up'), fam('credentials'),
-      ...READING_FAMILIES.map((f, i) => family(f.name, f.help, 'gauge', values[i])),
-      fam('lastSuccess'), fam('unreadable'),
-    ].join('\n');
-    return this.#last;
+    for (const name of this.#known) {
+      if (configured.has(name)) continue;
+      for (const f of this.#families) f.delete(name);
+      this.#known.delete(name);
+    }
   }
-}
 
-function fill(state: Record<StateFamily, string[]>, values: string[][], account: string, s: AccountState): void {
-  const a = `account="${esc(account)}"`;
-  const put = (f: StateFamily, labels: string, v: number) => state[f].push(`${STATE_FAMILIES[f][0]}{${labels}} ${val(v)}\n`);
-  put('up', a, ENDPOINTS.every((e) => s.endpoints[e].ok) ? 1 : 0);
-  put('credentials', a, s.auth === 'failing' ? 0 : 1);
-  for (const e of ENDPOINTS) {
-    const ep = s.endpoints[e];
-    if (ep.lastSuccessMs !== null) put('lastSuccess', `${a},endpoint="${e}"`, ep.lastSuccessMs / 1000);
-    if (ep.reading) put('unreadable', `${a},endpoint="${e}"`, ep.reading.unreadable.length);
+  #fill(account: string, s: AccountState): void {
+    this.#known.add(account);
+    const a = `account="${esc(account)}"`;
+    const line = (f: StateFamily, labels: string, v: number) => `${STATE_FAMILIES[f][0]}{${labels}} ${val(v)}\n`;
+    this.#state.up.set(account, line('up', a, ENDPOINTS.every((e) => s.endpoints[e].ok) ? 1 : 0));
+    this.#state.credentials.set(account, line('credentials', a, s.auth === 'failing' ? 0 : 1));
+    let last = '';
+    let unreadable = '';
+    for (const e of ENDPOINTS) {
+      const ep = s.endpoints[e];
+      if (ep.lastSuccessMs !== null) last += line('lastSuccess', `${a},endpoint="${e}"`, ep.lastSuccessMs / 1000);
+      if (ep.reading) unreadable += line('unreadable', `${a},endpoint="${e}"`, ep.reading.unreadable.length);
+    }
+    this.#state.lastSuccess.set(account, last);
+    this.#state.unreadable.set(account, unreadable);
+    const readings = { user_info: s.endpoints.user_info.reading, team: s.endpoints.team.reading, balance: s.endpoints.balance.reading };
+    READING_FAMILIES.forEach((f, i) => {
+      const out: string[] = [];
+      renderFamilySamples(f, a, readings, out);
+      this.#values[i].set(account, out.join(''));
+    });
   }
-  const readings = { user_info: s.endpoints.user_info.reading, team: s.endpoints.team.reading, balance: s.endpoints.balance.reading };
-  READING_FAMILIES.forEach((f, i) => renderFamilySamples(f, a, readings, values[i]));
 }

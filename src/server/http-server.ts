@@ -4,16 +4,17 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ServerAuth } from '../config/types';
 import { ListenError } from '../errors';
+import { freshChunk, type ExpositionChunk } from '../metrics/cached-family';
 import { authChallenge, checkAuth } from './check-auth';
 
 /** What the HTTP server serves; the worker provides it. */
 export interface ServerDeps {
   registry: Registry;
   /**
-   * Runs before /metrics is rendered: fills scrape-time gauges, and may return exposition text that is
-   * appended to the registry's (families too large to go through prom-client quickly: the accounts').
+   * Runs before /metrics is rendered: fills scrape-time gauges, and may return chunks of exposition
+   * that follow the registry's (the per-account families, cached as text: too large for prom-client).
    */
-  beforeScrape: () => Promise<string | void>;
+  beforeScrape: () => Promise<ExpositionChunk[] | void>;
   /** Null when ready, else the reason (shown on /readyz). */
   notReadyReason: () => Promise<string | null>;
   /** A warning /readyz adds to its 200 answer (e.g. Redis may evict keys, allowed by the config); default none. */
@@ -52,6 +53,34 @@ const LISTEN_PROBLEMS: Record<string, string> = {
   ENOTFOUND: 'the host name does not resolve (ENOTFOUND): check server.host',
 };
 
+/**
+ * Writes a /metrics answer chunk by chunk (no 20 MB string joined per scrape), gzip-compressed when
+ * the scraper accepts it, as client_golang does: cached families bring their own gzip member, and
+ * gzip members one after the other are one valid gzip stream (RFC 1952, 2.2).
+ */
+async function writeExposition(req: IncomingMessage, res: ServerResponse, chunks: readonly ExpositionChunk[], contentType: string): Promise<void> {
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  res.writeHead(200, { 'content-type': contentType, vary: 'Accept-Encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const write = async (data: string | Buffer): Promise<void> => {
+    if (!res.write(data)) {
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
+  };
+  for (const c of chunks) {
+    if (res.destroyed) return; // the scraper hung up
+    if (gzip) await write(await c.gzip());
+    else for (const piece of c.pieces()) await write(piece);
+  }
+  res.end();
+}
+
 /** Starts the metrics and health server; rejects with a ListenError (naming host:port and the fix) when it cannot listen. */
 export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -83,15 +112,14 @@ export async function startHttpServer(opts: ServerOptions, deps: ServerDeps): Pr
       return;
     }
     if (path === '/metrics') {
-      let extra: string | void = undefined;
+      let extra: ExpositionChunk[] | void = undefined;
       try {
         extra = await deps.beforeScrape();
       } catch (err) {
         // Redis down: serve what the process has (its own counters), and say so in the log.
         deps.log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape');
       }
-      const body = await deps.registry.metrics();
-      res.writeHead(200, { 'content-type': deps.registry.contentType }).end(extra ? `${body}\n${extra}` : body);
+      await writeExposition(req, res, [freshChunk(await deps.registry.metrics()), ...(extra ?? [])], deps.registry.contentType);
       return;
     }
     const page = await deps.pages(path, new URLSearchParams(query));

@@ -43,10 +43,32 @@ export interface SaveOutcome {
   readableAgain: string[];
 }
 
-const SET_AUTH = `
+/**
+ * How long the change log keeps entries, ms: a replica that scrapes (or pages) less often than this
+ * reads every account again instead of catching up (ReadingStore.changesSince).
+ */
+export const CHANGE_LOG_MS = 10 * 60_000;
+
+// Every write of an account's hash appends its name to the change log (a stream trimmed to the last
+// CHANGE_LOG_MS): each replica's /metrics reads only the accounts changed since its last scrape.
+const LOG_CHANGE = `
+local function logChange(stream, account, now)
+  redis.call('XADD', stream, 'MINID', '~', tostring(math.max(0, now - ${CHANGE_LOG_MS})), '*', 'a', account)
+end
+`;
+
+// KEYS: account hash, change log. ARGV: status, account, now ms.
+const SET_AUTH = `${LOG_CHANGE}
 local prev = redis.call('HGET', KEYS[1], 'auth') or 'ok'
 if prev == ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'auth', ARGV[1])
+logChange(KEYS[2], ARGV[2], tonumber(ARGV[3]))
+return 1`;
+
+// KEYS: account hash, change log. ARGV: endpoint, reason, time ms, account.
+const SAVE_FAILURE = `${LOG_CHANGE}
+redis.call('HSET', KEYS[1], ARGV[1] .. '.attempt', ARGV[3], ARGV[1] .. '.ok', '0', ARGV[1] .. '.reason', ARGV[2])
+logChange(KEYS[2], ARGV[4], tonumber(ARGV[3]))
 return 1`;
 
 // Saves a good poll in one step: the reading and times, the unreadable-since map carried over for
@@ -55,10 +77,10 @@ return 1`;
 // step old (the time of that point is kept in the account's hash, `hist:SERIES`, so most polls add
 // nothing and read one field). Atomic, so of several replicas saving at once exactly one sees each
 // change (and logs it). Returns the whole hash as it is now, so the alert hook reads nothing again.
-// KEYS: the account hash, then one sorted set per history series.
+// KEYS: the account hash, the change log, then one sorted set per history series.
 // ARGV: endpoint, reading JSON, time ms, JSON list of unreadable paths, history step ms, history
-// window ms, then per series its name and value.
-const SAVE_SUCCESS = `
+// window ms, account, then per series its name and value.
+const SAVE_SUCCESS = `${LOG_CHANGE}
 local ep = ARGV[1]
 local at = ARGV[3]
 local now = tonumber(at)
@@ -80,19 +102,20 @@ if (redis.call('HGET', KEYS[1], 'auth') or 'ok') ~= 'ok' then
   redis.call('HSET', KEYS[1], 'auth', 'ok')
   recovered = 1
 end
-if #KEYS > 1 then
+logChange(KEYS[2], ARGV[7], now)
+if #KEYS > 2 then
   local step, window = tonumber(ARGV[5]), tonumber(ARGV[6])
   local fields = {}
-  for i = 2, #KEYS do fields[i - 1] = 'hist:' .. ARGV[5 + 2 * (i - 1)] end
+  for i = 3, #KEYS do fields[i - 2] = 'hist:' .. ARGV[6 + 2 * (i - 2)] end
   local lasts = redis.call('HMGET', KEYS[1], unpack(fields))
-  for i = 2, #KEYS do
-    local last = tonumber(lasts[i - 1] or '0') or 0
+  for i = 3, #KEYS do
+    local last = tonumber(lasts[i - 2] or '0') or 0
     if now - last >= step then
-      local value = ARGV[6 + 2 * (i - 1)]
+      local value = ARGV[7 + 2 * (i - 2)]
       redis.call('ZADD', KEYS[i], now, at .. ':' .. value)
       redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. tostring(now - window))
       redis.call('PEXPIRE', KEYS[i], window * 2)
-      redis.call('HSET', KEYS[1], fields[i - 1], at)
+      redis.call('HSET', KEYS[1], fields[i - 2], at)
     end
   end
 end
@@ -117,6 +140,8 @@ export interface HistoryWrites {
 type ScriptRedis = (Redis | Cluster) & {
   /** numberOfKeys, keys..., args... (defined without a fixed number of keys). */
   spmSaveSuccess(...args: (string | number)[]): Promise<unknown>;
+  spmSaveFailure(...args: string[]): Promise<unknown>;
+  spmSetAuth(...args: string[]): Promise<number>;
 };
 
 /**
@@ -128,7 +153,11 @@ export class ReadingStore {
 
   constructor(redis: Redis | Cluster, private readonly prefix: string) {
     // Defined once per connection: EVALSHA, so the script's text is not sent with every poll.
-    if (typeof (redis as ScriptRedis).spmSaveSuccess !== 'function') redis.defineCommand('spmSaveSuccess', { lua: SAVE_SUCCESS });
+    if (typeof (redis as ScriptRedis).spmSaveSuccess !== 'function') {
+      redis.defineCommand('spmSaveSuccess', { lua: SAVE_SUCCESS });
+      redis.defineCommand('spmSaveFailure', { numberOfKeys: 2, lua: SAVE_FAILURE });
+      redis.defineCommand('spmSetAuth', { numberOfKeys: 2, lua: SET_AUTH });
+    }
     this.redis = redis as ScriptRedis;
   }
 
@@ -144,9 +173,10 @@ export class ReadingStore {
   async saveSuccess(account: string, endpoint: Endpoint, reading: Reading, atMs: number, history?: HistoryWrites): Promise<SaveOutcome> {
     const paths = [...new Set(reading.unreadable.map((p) => p.path))];
     const points = (history?.points ?? []).filter((p) => Number.isFinite(p.value));
-    const [recovered, became, cleared, flat] = (await this.redis.spmSaveSuccess(1 + points.length, this.key(account), ...points.map((p) => p.key),
+    const [recovered, became, cleared, flat] = (await this.redis.spmSaveSuccess(2 + points.length, this.key(account), this.changesKey,
+      ...points.map((p) => p.key),
       endpoint, JSON.stringify(reading), String(atMs), JSON.stringify(paths), String(history?.stepMs ?? 0), String(history?.windowMs ?? 0),
-      ...points.flatMap((p) => [p.series, String(p.value)]))) as [number, string[], string[], string[]];
+      account, ...points.flatMap((p) => [p.series, String(p.value)]))) as [number, string[], string[], string[]];
     const hash: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
     return { authRecovered: recovered === 1, becameUnreadable: became, readableAgain: cleared, state: decodeAccount(hash) };
@@ -154,17 +184,45 @@ export class ReadingStore {
 
   /** Records a failed poll; the last good reading stays. */
   async saveFailure(account: string, endpoint: Endpoint, reason: FailureReason, atMs: number): Promise<void> {
-    await this.redis.hset(this.key(account), {
-      [`${endpoint}.attempt`]: String(atMs),
-      [`${endpoint}.ok`]: '0',
-      [`${endpoint}.reason`]: reason,
-    });
+    await this.redis.spmSaveFailure(this.key(account), this.changesKey, endpoint, reason, String(atMs), account);
   }
 
   /** Marks the account's credentials as failing or ok; returns true when that changed the state. */
-  async setAuth(account: string, status: 'ok' | 'failing'): Promise<boolean> {
+  async setAuth(account: string, status: 'ok' | 'failing', atMs = Date.now()): Promise<boolean> {
     // Atomic, so that of several polls failing at once exactly one sees the change (and logs it).
-    return (await this.redis.eval(SET_AUTH, 1, this.key(account), status)) === 1;
+    return (await this.redis.spmSetAuth(this.key(account), this.changesKey, status, account, String(atMs))) === 1;
+  }
+
+  /** The change log: a stream of the names of accounts whose hash was written, trimmed to CHANGE_LOG_MS. */
+  get changesKey(): string {
+    return `${this.prefix}:changes`;
+  }
+
+  /**
+   * The accounts written since `cursor` (a change-log id from an earlier call), and the cursor to
+   * pass next time. `accounts` is null when the caller must read every account again: no cursor
+   * yet, or the log no longer reaches back to it (trimmed, or lost with Redis's data). One round trip.
+   */
+  async changesSince(cursor: string | null): Promise<{ cursor: string; accounts: string[] | null }> {
+    const pipe = this.redis.pipeline();
+    pipe.xrange(this.changesKey, '-', '+', 'COUNT', 1);
+    pipe.xrevrange(this.changesKey, '+', '-', 'COUNT', 1);
+    if (cursor !== null) pipe.xrange(this.changesKey, `(${cursor}`, '+');
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    const first = (res[0][1] as [string, string[]][])[0]?.[0] ?? null;
+    const last = (res[1][1] as [string, string[]][])[0]?.[0] ?? cursor ?? '0-0';
+    if (cursor === null || (first !== null && compareIds(first, cursor) > 0) || (first === null && cursor !== '0-0')) {
+      return { cursor: last, accounts: null };
+    }
+    const entries = res[2][1] as [string, string[]][];
+    const accounts = new Set<string>();
+    let newest = cursor;
+    for (const [id, fields] of entries) {
+      newest = id;
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'a') accounts.add(fields[i + 1]);
+    }
+    return { cursor: newest, accounts: [...accounts] };
   }
 
   /** One account's state. */
@@ -183,6 +241,13 @@ export class ReadingStore {
       return decodeAccount(hash as Record<string, string>);
     });
   }
+}
+
+/** Orders two stream ids (`ms-seq`). */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
 }
 
 function num(v: string | undefined): number | null {

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { Registry } from 'prom-client';
-import { registerBudgetMetrics } from '../../src/budget/budget-metrics';
+import { budgetMetrics as makeBudgetMetrics } from '../../src/budget/budget-metrics';
 import { planConfig } from '../../src/budget/planner';
 import { RequestBudget } from '../../src/budget/request-budget';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
@@ -35,15 +34,14 @@ describe('budget metrics', () => {
     const plan = planConfig(config);
     const budget = new RequestBudget({ redis, prefix, accounts: config.accounts, now: () => t.now });
     const otherReplica = new RequestBudget({ redis, prefix, accounts: config.accounts, now: () => t.now });
-    const registry = new Registry();
-    const budgetMetrics = registerBudgetMetrics(registry, budget, plan);
+    const budgetMetrics = makeBudgetMetrics(budget, plan);
 
     await budget.take('main');
     await otherReplica.take('main');
     t.now += 5000;
     await budget.take('shop');
     await budget.penalize('shop', 1000);
-    const text = (await registry.metrics()) + (await budgetMetrics.text());
+    const text = (await budgetMetrics.families()).map((f) => f.text()).join('');
 
     expect(lines(text, 'sendpulse_api_budget_limit')).toEqual([
       'sendpulse_api_budget_limit{account="main",window="day"} 5000',
@@ -77,13 +75,12 @@ describe('budget metrics', () => {
     execFileSync('promtool', ['check', 'metrics'], { input: text });
   });
 
-  it('reads the usage of thousands of accounts in one pipelined round trip per scrape', async () => {
+  it('reads the usage of thousands of accounts in one pipelined round trip', async () => {
     const accounts = Array.from({ length: 3000 }, (_, i) => makeAccount(`acct-${i}`));
     const config = makeConfig(accounts);
     const budget = new RequestBudget({ redis, prefix: `m${++prefixSeq}`, accounts });
     await budget.take('acct-7');
-    const registry = new Registry();
-    const budgetMetrics = registerBudgetMetrics(registry, budget, planConfig(config));
+    const budgetMetrics = makeBudgetMetrics(budget, planConfig(config));
     const stats = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     const writes: number[] = [];
     // Count socket writes: a pipeline sends all its commands in one write, not one per account.
@@ -95,12 +92,29 @@ describe('budget metrics', () => {
     }) as typeof write;
     const before = await stats();
     writes.length = 0;
-    const text = await budgetMetrics.text();
+    // The first scrape waits for the usage; later ones serve it and refresh in the background.
+    const text = (await budgetMetrics.families()).map((f) => f.text()).join('');
     (stream as unknown as { write: typeof write }).write = write;
     expect(await stats()).toBeGreaterThanOrEqual(before + 3000);
     expect(writes.length).toBeGreaterThanOrEqual(1);
     expect(writes.length).toBeLessThanOrEqual(2);
     expect(text).toContain('sendpulse_api_budget_used{account="acct-7",window="minute"} 1');
     expect(text).toContain('sendpulse_api_budget_used{account="acct-2999",window="day"} 0');
+  });
+});
+
+describe('budget usage in a scrape', () => {
+  it('is served at once from the last read and refreshed in the background once older than its maximum age', async () => {
+    const accounts = [makeAccount('main')];
+    const config = makeConfig(accounts);
+    const budget = new RequestBudget({ redis, prefix: `m${++prefixSeq}`, accounts });
+    const m = makeBudgetMetrics(budget, planConfig(config), { usageMaxAgeMs: 0 });
+    const used = async () => (await m.families()).map((f) => f.text()).join('').match(/sendpulse_api_budget_used\{account="main",window="minute"\} (\d+)/)![1];
+    expect(await used()).toBe('0');
+    await budget.take('main');
+    // This scrape still shows the usage read before, and starts a refresh; the next one shows it.
+    expect(await used()).toBe('0');
+    await m.refreshUsage();
+    expect(await used()).toBe('1');
   });
 });

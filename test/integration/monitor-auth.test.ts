@@ -38,10 +38,10 @@ describe('authentication', () => {
     budget: { perMinute: 600, perDay: 100000, perSecond: 10 }`));
     await waitFor('15 polls of each account', () =>
       ['one', 'two'].every((id) => env.sim.requests({ account: id }).filter((r) => r.endpoint !== 'oauth_token').length >= 15), 20000);
-    const registry = monitor.registry;
+    const m = monitor;
     await monitor.close(1000);
     monitor = undefined;
-    const counted = parseMetrics(await registry.metrics());
+    const counted = parseMetrics(await m.processMetrics());
     for (const id of ['one', 'two']) {
       const reqs = env.sim.requests({ account: id });
       expect(reqs.filter((r) => r.endpoint === 'oauth_token')).toHaveLength(1);

@@ -1,0 +1,101 @@
+import { gunzipSync } from 'node:zlib';
+import IORedis, { type Redis } from 'ioredis';
+import { request } from 'undici';
+import { AccountMetrics } from '../../src/metrics/account-metrics';
+import { balanceEndpoint } from '../../src/sendpulse/endpoints/balance';
+import { ReadingStore } from '../../src/state/reading-store';
+import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
+import { sampleValue, parseMetrics } from '../helpers/metrics-text';
+import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { waitFor } from '../helpers/wait-for';
+
+const reading = (main: string) => balanceEndpoint.parse(sampleBalanceDetail(Date.UTC(2026, 0, 1), main), { timeZone: 'UTC' });
+
+describe('the per-account families follow the change log', () => {
+  let redis: TestRedis;
+  let r: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    r = new IORedis(redis.url);
+  });
+  afterAll(async () => {
+    r.disconnect();
+    await redis.close();
+  });
+
+  it('re-reads only the accounts written since the last scrape, and every account again when the log lost track', async () => {
+    const store = new ReadingStore(r, 'sc');
+    const names = ['a', 'b', 'c'];
+    for (const n of names) await store.saveSuccess(n, 'balance', reading('10.00'), 1000);
+    const read: string[][] = [];
+    const spy = Object.create(store) as ReadingStore;
+    spy.getMany = async (accounts) => {
+      read.push([...accounts]);
+      return store.getMany(accounts);
+    };
+    const metrics = new AccountMetrics(spy, () => names.map((name) => ({ name }) as never));
+    const text = async () => (await metrics.refresh()).map((f) => f.text()).join('');
+    expect(sampleValue(parseMetrics(await text()), 'sendpulse_balance', { account: 'c', kind: 'main' })).toBe(10);
+    expect(read).toEqual([['a', 'b', 'c']]);
+
+    await store.saveSuccess('b', 'balance', reading('4.20'), 2000);
+    const after = parseMetrics(await text());
+    expect(read[1]).toEqual(['b']);
+    expect(sampleValue(after, 'sendpulse_balance', { account: 'b', kind: 'main' })).toBe(4.2);
+    expect(sampleValue(after, 'sendpulse_balance', { account: 'a', kind: 'main' })).toBe(10);
+    // Nothing written since: nothing read, the same text.
+    expect(await text()).toBe(await text());
+    expect(read.slice(2).flat()).toEqual([]);
+    await store.setAuth('c', 'failing');
+    expect(sampleValue(parseMetrics(await text()), 'sendpulse_credentials_valid', { account: 'c' })).toBe(0);
+    expect(read[read.length - 1]).toEqual(['c']);
+
+    // Redis lost the log (FLUSHALL, a restart without persistence): every account is read again.
+    await r.del(store.changesKey);
+    await store.saveFailure('a', 'balance', 'timeout', 3000);
+    await r.del(store.changesKey);
+    await text();
+    expect(read[read.length - 1]).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('/metrics of a running monitor', () => {
+  let env: MonitorEnv;
+  const procs: CliProcess[] = [];
+  beforeAll(async () => {
+    env = await startMonitorEnv([{ id: 'main', apiKey: 'key-main', userInfo: sampleUserInfo(9, 'A B'), team: sampleTeam(), balanceDetail: sampleBalanceDetail(Date.now(), '50.00') }]);
+  });
+  afterAll(async () => {
+    await killAll(procs);
+    await env.close();
+  });
+
+  it('is gzip-compressed when the scraper accepts it (as Prometheus does), the same text once decompressed', async () => {
+    const p = spawnCli(['run', '--config', env.writeConfig(`
+  - name: main
+    apiKey: key-main
+    intervals: { balance: 1s, userInfo: 1h, team: 1h }
+    budget: { perMinute: 600, perDay: 200000, perSecond: 10 }`)]);
+    procs.push(p);
+    const url = await p.url();
+    await waitFor('a first good poll', async () => {
+      const text = await (await request(`${url}/metrics`)).body.text();
+      return sampleValue(parseMetrics(text), 'sendpulse_balance', { account: 'main', kind: 'main' }) === 50;
+    });
+    env.sim.clearRequests();
+    // Stop polling changing the values between the two scrapes: no request is answered 200 meanwhile.
+    env.sim.setFault({ kind: 'slow', delayMs: 60_000, account: 'main' });
+    await new Promise((res) => setTimeout(res, 1500));
+    const plain = await request(`${url}/metrics`);
+    const zipped = await request(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const plainText = await plain.body.text();
+    const zippedBytes = Buffer.from(await zipped.body.arrayBuffer());
+    expect(zippedBytes.length).toBeLessThan(plainText.length / 2);
+    const strip = (t: string) => t.split('\n').filter((l) => !/^(process_|nodejs_|sendpulse_api_request_duration)/.test(l)).join('\n');
+    expect(strip(gunzipSync(zippedBytes).toString('utf8'))).toBe(strip(plainText));
+    env.sim.clearFaults();
+  });
+});
