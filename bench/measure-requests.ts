@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { request } from 'undici';
 
 /** Requests the simulator received, per endpoint: made, and the fewest that the schedule needs. */
@@ -12,6 +13,25 @@ export interface RequestAccounting {
 
 interface Rec { time: number; account: string | null; endpoint: string; status: number }
 
+/**
+ * The first due time of every poll scheduler of `accounts` × `endpoints`, read from BullMQ's scheduler
+ * hashes (`<prefix>:poll:repeat:<account>:<endpoint>`, field startDate), keyed `account\0endpoint`.
+ */
+export async function schedulerStarts(redis: Redis, prefix: string, accounts: readonly string[], endpoints: readonly string[]): Promise<Map<string, number>> {
+  const pipe = redis.pipeline();
+  const keys: string[] = [];
+  for (const a of accounts) for (const e of endpoints) {
+    keys.push(`${a}\u0000${e}`);
+    pipe.hget(`${prefix}:poll:repeat:${a}:${e}`, 'startDate');
+  }
+  const res = (await pipe.exec()) ?? [];
+  const out = new Map<string, number>();
+  res.forEach(([err, v], i) => {
+    if (!err && v !== null && Number.isFinite(Number(v))) out.set(keys[i], Number(v));
+  });
+  return out;
+}
+
 /** Totals of the simulator's request counters (every request since it started or was cleared). */
 export async function simCounts(simUrl: string): Promise<{ total: number; ok: number }> {
   const res = await request(`${simUrl}/_control/requests/counts`);
@@ -21,11 +41,17 @@ export async function simCounts(simUrl: string): Promise<{ total: number; ok: nu
 
 /**
  * Reads the simulator's request log from `since` to `until` and compares it with the minimum: for each
- * (account, endpoint) seen, one request at its first poll and one per interval after it up to `until`
- * (for the token endpoint, one per token lifetime).
+ * (account, endpoint) seen, the runs its job scheduler had due up to `until` when `firstDue` knows its
+ * first due time (`account\0endpoint` → ms: a BullMQ scheduler runs at startDate + k × every, whenever
+ * the previous run actually started), else one request at its first poll and one per interval after it
+ * (the token endpoint: one per token lifetime). Counting from the first *request* instead of the first
+ * *due time* under-counts every account whose first poll started late in the start-up burst: its
+ * second poll comes less than an interval after its first, on the scheduler's grid (that was run B's
+ * 1.022 at 10,000 accounts).
  */
 export async function accountRequests(
   simUrl: string, since: number, until: number, accounts: number, intervalMs: Record<string, number>,
+  firstDue: ReadonlyMap<string, number> = new Map(),
 ): Promise<RequestAccounting> {
   const res = await request(`${simUrl}/_control/requests?since=${since}&until=${until}`);
   const { requests } = (await res.body.json()) as { requests: Rec[] };
@@ -40,7 +66,10 @@ export async function accountRequests(
   }
   for (const [key, t] of first) {
     const endpoint = key.slice(key.indexOf('\u0000') + 1);
-    byEndpoint[endpoint].minimum += 1 + Math.floor((until - t) / intervalMs[endpoint]);
+    const due = firstDue.get(key);
+    byEndpoint[endpoint].minimum += due === undefined
+      ? 1 + Math.floor((until - t) / intervalMs[endpoint])
+      : due > until ? 0 : 1 + Math.floor((until - due) / intervalMs[endpoint]);
   }
   const made = Object.values(byEndpoint).reduce((s, e) => s + e.made, 0);
   const minimum = Object.values(byEndpoint).reduce((s, e) => s + e.minimum, 0);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { freePort } from '../src/state/private-redis';
 import { COMPRESSION, INTERVALS_S, TOKEN_TTL_S, type ScalePlan } from './bench-plan';
 import { startChild } from './child';
-import { accountRequests, simCounts, type RequestAccounting } from './measure-requests';
+import { accountRequests, schedulerStarts, simCounts, type RequestAccounting } from './measure-requests';
 import { diffHistogram, quantile, readHistogram, scrape, type Scrape } from './measure-metrics';
 import { cpuSeconds, rssBytes, watchPeakRss } from './measure-process';
 import { commandStats, perPoll } from './measure-redis';
@@ -96,9 +96,11 @@ export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleRes
   const lag = diffHistogram(before.lag, after.lag);
   const polls = after.counts.ok - before.counts.ok;
   const times = scrapes.map((s) => s.ms).sort((a, b) => a - b);
+  const names = Array.from({ length: n }, (_, i) => `acct-${String(i + 1).padStart(5, '0')}`);
+  const starts = await schedulerStarts(env.redis, `bench${n}`, names, ['balance', 'user_info', 'team']);
   const requests = await accountRequests(env.simUrl, startedAt, stoppedAt, n, {
     balance: INTERVALS_S.balance * 1000, user_info: INTERVALS_S.userInfo * 1000, team: INTERVALS_S.team * 1000, oauth_token: TOKEN_TTL_S * 1000,
-  });
+  }, starts);
   const inf = lag.buckets.find(([le]) => le === Infinity)?.[1] ?? 0;
   const below = [...lag.buckets].reverse().find(([le, c]) => le !== Infinity && c < lag.count);
   const bare = await runBare(env, plan);
