@@ -17,12 +17,22 @@ export interface ObserveContext {
   runways?: ReadonlyMap<string, number | null>;
 }
 
+// Per account's rules object (which never changes while the monitor runs): these are asked for every
+// rule of every poll.
+const activeCache = new WeakMap<object, { rule: ValueRule; levels: Levels }[]>();
+const watchedCache = new WeakMap<object, string[]>();
+
 /** The value rules on for an account, with their levels. */
 export function activeValueRules(account: AccountConfig): { rule: ValueRule; levels: Levels }[] {
-  return VALUE_RULES.flatMap((rule) => {
-    const levels = account.alerts.rules[rule.name];
-    return typeof levels === 'object' ? [{ rule, levels }] : [];
-  });
+  let active = activeCache.get(account.alerts.rules);
+  if (!active) {
+    active = VALUE_RULES.flatMap((rule) => {
+      const levels = account.alerts.rules[rule.name];
+      return typeof levels === 'object' ? [{ rule, levels }] : [];
+    });
+    activeCache.set(account.alerts.rules, active);
+  }
+  return active;
 }
 
 /** The operational rules on for an account. */
@@ -32,7 +42,12 @@ export function activeOperationalRules(account: AccountConfig): AlertRule[] {
 
 /** Every field the account's active value rules watch, once each. */
 export function watchedFields(account: AccountConfig): string[] {
-  return [...new Set(activeValueRules(account).flatMap(({ rule }) => rule.watches))];
+  let watched = watchedCache.get(account.alerts.rules);
+  if (!watched) {
+    watched = [...new Set(activeValueRules(account).flatMap(({ rule }) => rule.watches))];
+    watchedCache.set(account.alerts.rules, watched);
+  }
+  return watched;
 }
 
 /** Series kept for every account whatever its rules, for the status page's charts: the balance, the e-mail and the SMTP credits. */

@@ -270,8 +270,14 @@ export function decodeAccount(hash: Record<string, string>): AccountState {
   const endpoints = {} as AccountState['endpoints'];
   for (const ep of ENDPOINTS) {
     const since = json(hash[`${ep}.unreadable`]);
+    const raw = hash[`${ep}.reading`];
+    let reading: Reading | null | undefined;
     endpoints[ep] = {
-      reading: upgradeReading(ep, json(hash[`${ep}.reading`])),
+      // Parsed when first read: after a poll of one endpoint the alert rules read that one's reading only.
+      get reading(): Reading | null {
+        if (reading === undefined) reading = upgradeReading(ep, json(raw));
+        return reading;
+      },
       lastSuccessMs: num(hash[`${ep}.success`]),
       lastAttemptMs: num(hash[`${ep}.attempt`]),
       ok: hash[`${ep}.ok`] === '1',
