@@ -155,7 +155,8 @@ export class AlertEngine {
       const prev = cur.state;
       const observed = b.fresh && o.value !== null ? severityFor(o.value, o.thresholds, o.direction, prev.severity, a.hysteresis) : null;
       const t = nextAlertState(prev, observed, b.pollMs, now, { pendingPolls: b.pendingPolls, repeatInterval: a.repeatInterval, sendResolved: a.sendResolved });
-      if (!t.changed) return;
+      // A state rebuilt from the ledger is written back even when unchanged: its firing index entry went with it.
+      if (!t.changed && !cur.restored) return;
       const record = t.kind ? await this.record(account, o, prev, t, now) : null;
       if (await this.store.compareAndSet(account.name, o.rule, o.service, cur.ver, t.state, record)) {
         if (record) {

@@ -7,6 +7,8 @@ import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type Rul
 export interface VersionedAlertState {
   state: AlertState;
   ver: number;
+  /** The state was rebuilt from the ledger (Redis lost the alert's own fields): write it back even if nothing changed, so the firing index shows it again. */
+  restored?: boolean;
 }
 
 // Compare-and-set of one alert, kept as two fields of its account's hash (`rule|service` with the
@@ -134,7 +136,7 @@ export class AlertStore {
       const state = hash[f];
       if (state) return { state: { ...INITIAL_ALERT_STATE, ...JSON.parse(state) }, ver };
       const line = lines[i];
-      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver };
+      if (typeof line === 'string') return { state: fromLedger(JSON.parse(line) as LedgerLine), ver, restored: true };
       return { state: { ...INITIAL_ALERT_STATE }, ver };
     });
   }
