@@ -234,7 +234,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   let closed: Promise<void> | null = null;
   const close = async (graceMs: number) => {
     abort.abort();
-    accountMetrics.stop();
+    accountMetrics.close();
     side.schedules?.stop();
     configGuard.stop();
     // A start-up step in flight stops at its next check; give it a moment so nothing is made after this.

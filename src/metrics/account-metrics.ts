@@ -52,6 +52,7 @@ export class AccountMetrics {
   #running: Promise<void> | null = null;
   #scrapedAt = 0;
   #timer: NodeJS.Timeout | null = null;
+  #closed = false;
   readonly #every: number;
   readonly #for: number;
 
@@ -71,7 +72,7 @@ export class AccountMetrics {
    */
   async refresh(): Promise<CachedFamily[]> {
     this.#scrapedAt = Date.now();
-    this.#timer ??= setInterval(() => {
+    if (!this.#closed) this.#timer ??= setInterval(() => {
       if (Date.now() - this.#scrapedAt > this.#for) {
         this.stop();
         return;
@@ -86,6 +87,12 @@ export class AccountMetrics {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+  }
+
+  /** Stops the background catching up for good: a scrape during shutdown reads once and starts no timer. */
+  close(): void {
+    this.#closed = true;
+    this.stop();
   }
 
   #catchUp(): Promise<void> {

@@ -58,6 +58,28 @@ describe('the per-account families follow the change log', () => {
     await text();
     expect(read[read.length - 1]).toEqual(['a', 'b', 'c']);
   });
+
+  it('keeps catching up in the background while scraped, and stops for good once closed (a scrape during shutdown starts nothing)', async () => {
+    const store = new ReadingStore(r, 'sc2');
+    await store.saveSuccess('a', 'balance', reading('10.00'), 1000);
+    let calls = 0;
+    const spy = Object.create(store) as ReadingStore;
+    spy.changesSince = async (cursor) => {
+      calls++;
+      return store.changesSince(cursor);
+    };
+    const metrics = new AccountMetrics(spy, () => [{ name: 'a' } as never], { catchUpEveryMs: 20 });
+    await metrics.refresh();
+    const first = calls;
+    await waitFor('background catch-ups', () => calls >= first + 3, 5000);
+    metrics.close();
+    await metrics.refresh(); // a scrape while the process shuts down: answered, but no timer
+    const atClose = calls;
+    // An absence can only be watched for: 15 catch-up intervals.
+    const since = Date.now();
+    await waitFor('15 intervals', () => Date.now() - since >= 300, 2000);
+    expect(calls).toBe(atClose);
+  });
 });
 
 describe('/metrics of a running monitor', () => {
