@@ -68,7 +68,7 @@ function buildAccount(a: RawAccount, globalRules: RawConfig['alerts']['rules']):
 }
 
 function buildRedis(raw: RawConfig['redis']): RedisConfig {
-  const redis: RedisConfig = { url: raw.url ?? raw.urlFile ?? new Secret(DEFAULT_REDIS_URL), prefix: raw.prefix, allowEviction: raw.allowEviction };
+  const redis: RedisConfig = { url: raw.url ?? raw.urlFile ?? new Secret(DEFAULT_REDIS_URL), prefix: raw.prefix, allowEviction: raw.allowEviction, shards: raw.shards };
   const password = raw.password ?? raw.passwordFile;
   if (password) redis.password = password;
   if (raw.tls) {

@@ -137,6 +137,7 @@ export function buildConfigSchema(baseDir: string) {
         passwordFile: file.optional(),
         prefix: field(p.text(PREFIX_PATTERN, 'may only use A-Z, a-z, 0-9, _, -, :, { and }')).default('spm'),
         allowEviction: field(p.bool).default(false),
+        shards: field(p.numberIn({ min: 1, max: 256, integer: true, what: 'a number of shards (an integer from 1 to 256)' })).default(1),
         tls: z
           .strictObject({ caFile: file.optional(), insecureSkipVerify: field(p.bool).default(false) })
           .optional(),

@@ -123,6 +123,12 @@ export interface RedisConfig {
    * `sendpulse_redis_config_ok` is 0) instead of refusing to start; default false.
    */
   allowEviction: boolean;
+  /**
+   * Shards the accounts are spread over (src/state/shards.ts), each with its own queues and keys under
+   * its own hash tag, so that a Redis Cluster spreads them over its masters; default 1 (keys under
+   * `prefix` as they always were).
+   */
+  shards: number;
   password?: Secret;
   tls?: RedisTls;
   /** Redis Cluster: seed nodes; the rest are discovered. */

@@ -22,7 +22,7 @@ export function makeConfig(over: { alerts?: Partial<AlertsConfig>; account?: Par
     alerts: { rules: alerts.rules, to: [] }, ...over.account,
   }));
   return {
-    sendpulse: { baseUrl: 'http://127.0.0.1:1', timeout: 10000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } }, redis: { url: new Secret('redis://127.0.0.1:1'), prefix: 'spm', allowEviction: false },
+    sendpulse: { baseUrl: 'http://127.0.0.1:1', timeout: 10000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } }, redis: { url: new Secret('redis://127.0.0.1:1'), prefix: 'spm', allowEviction: false, shards: 1 },
     server: { host: '127.0.0.1', port: 0, ...over.server }, worker: { concurrency: 32 }, accounts, alerts, logLevel: 'info',
   };
 }

@@ -23,7 +23,7 @@ export function makeAccount(
 export function makeConfig(accounts: AccountConfig[]): MonitorConfig {
   return {
     sendpulse: { baseUrl: 'https://api.sendpulse.com', timeout: 10_000, authBackoff: { initialMs: 60_000, maxMs: 1_800_000 } },
-    redis: { url: new Secret('redis://127.0.0.1:6379'), prefix: 'spm', allowEviction: false },
+    redis: { url: new Secret('redis://127.0.0.1:6379'), prefix: 'spm', allowEviction: false, shards: 1 },
     server: { host: '0.0.0.0', port: 9464 },
     worker: { concurrency: 32 },
     accounts,

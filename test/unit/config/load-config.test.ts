@@ -31,6 +31,13 @@ describe('loading a config file', () => {
     expect(() => t.load(`worker: { concurrency: 0 }\n${ONE_ACCOUNT}`)).toThrow('worker.concurrency: 0 is not a number of polls at once (1 to 1000)');
   });
 
+  it('takes the shard count from redis.shards, 1 by default, and names a bad value', () => {
+    expect(t.load(ONE_ACCOUNT).redis.shards).toBe(1);
+    expect(t.load(`redis: { shards: 3 }\n${ONE_ACCOUNT}`).redis.shards).toBe(3);
+    expect(() => t.load(`redis: { shards: 0 }\n${ONE_ACCOUNT}`)).toThrow('redis.shards: 0 is not a number of shards (an integer from 1 to 256)');
+    expect(() => t.load(`redis: { shards: 2.5 }\n${ONE_ACCOUNT}`)).toThrow('redis.shards: 2.5 is not a number of shards (an integer from 1 to 256)');
+  });
+
   it('takes the credential back-off from sendpulse.authBackoff (1m doubling to 30m by default) and names a bad one', () => {
     expect(t.load(`sendpulse: { authBackoff: { initial: 1s, max: 30s } }\n${ONE_ACCOUNT}`).sendpulse.authBackoff).toEqual({ initialMs: 1000, maxMs: 30_000 });
     expect(() => t.load(`sendpulse: { authBackoff: { initial: 5m, max: 1m } }\n${ONE_ACCOUNT}`)).toThrow('sendpulse.authBackoff.max: must not be below initial');
