@@ -10,12 +10,37 @@ import type { AccountState, HistoryWrites, ReadingStore } from './state/reading-
  * plugins as options (default: src/plugins.ts), and a plugin needs only this file.
  */
 
+/** One shard of the accounts (src/state/shards.ts; one shard unless `redis.shards` says more). */
+export interface ShardContext {
+  /** 0 to shards-1. */
+  index: number;
+  /** The shard's key prefix: every key of its accounts, and of its queues, starts with it. */
+  prefix: string;
+  /** The config as this shard sees it: `redis.prefix` is the shard's, `accounts` the shard's accounts only. */
+  config: MonitorConfig;
+  store: ReadingStore;
+  /**
+   * Accounts of this shard whose keys were under another prefix (`from`) before: `redis.shards` changed
+   * since the last start. The plugin copies what it keeps per account before its workers start.
+   */
+  moved: readonly { account: string; from: string }[];
+}
+
 /** What plugins see of the monitor. */
 export interface MonitorContext {
+  /** The whole config (every account; `redis.prefix` as configured, see `shards` for the prefixes in use). */
   config: MonitorConfig;
   redis: Redis | Cluster;
   registry: Registry;
-  store: ReadingStore;
+  /** The shards, by index; a plugin keeps its per-account keys in the account's shard. */
+  shards: readonly ShardContext[];
+  /** The shard index of an account. */
+  shardOf(account: string): number;
+  /**
+   * Prefixes of the shards used before `redis.shards` changed and no longer used (usually empty): a plugin
+   * removes what would still run there (job schedulers). Given to every replica that sees the change.
+   */
+  retiredPrefixes: readonly string[];
   /** The effective poll interval of an account's endpoint, ms (after stretching to fit the budget). */
   intervalFor(account: AccountConfig, endpoint: Endpoint): number;
 }

@@ -21,15 +21,17 @@ import { pollNow } from './poller/poll-now';
 import { POLL_QUEUE, startPollWorker } from './poller/poll-worker';
 import type { PollDeps } from './poller/run-poll';
 import { keepSchedules, type ScheduleKeeper } from './poller/schedule-keeper';
+import { moveAccountState, readShardChange, retireShards } from './poller/shard-change';
 import type { PollJobData } from './poller/schedule-sync';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
-import { TokenStore } from './sendpulse/token-store';
+import { TokenStore, type TokenProvider } from './sendpulse/token-store';
 import { redisAddress } from './state/redis-address';
 import { RedisConfigGuard } from './state/redis-config-check';
 import { createRedis, REDIS_RETRY_MAX_MS, type RedisClient } from './state/redis-connection';
 import { isRedisTrouble, logBullError, watchRedisHealth } from './state/redis-health';
 import { retryOnRedisTrouble } from './state/retry-on-redis-trouble';
 import { ReadingStore } from './state/reading-store';
+import { Shards } from './state/shards';
 import { startHttpServer, type RunningServer } from './server/http-server';
 import { StatusPages } from './status/status-pages';
 import { StatusReader } from './status/status-reader';
@@ -70,11 +72,23 @@ export interface Monitor {
   close(graceMs?: number): Promise<void>;
 }
 
-/** What runs once Redis answers; null fields are not started (yet). */
-interface RedisSide {
+/** One shard's part of the monitor (src/state/shards.ts): its stores, and its queue, schedules and worker once Redis answers. */
+interface ShardSide {
+  index: number;
+  prefix: string;
+  /** The config as the shard sees it: its prefix, its accounts. */
+  config: MonitorConfig;
+  store: ReadingStore;
+  authBackoff: AuthBackoff;
+  tokens: TokenStore;
   schedules: ScheduleKeeper | null;
   queue: Queue<PollJobData> | null;
   worker: Worker<PollJobData> | null;
+}
+
+/** What runs once Redis answers; null fields are not started (yet). */
+interface RedisSide {
+  shards: ShardSide[];
   registered: MonitorPlugin[];
 }
 
@@ -101,27 +115,43 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   registerProcessMetrics(registry);
   const metrics = createClientMetrics(registry, config.accounts.map((a) => a.name));
   const redisMetrics = registerRedisMetrics(registry);
-  const store = new ReadingStore(redis, prefix);
+  const shards = new Shards(prefix, config.redis.shards);
+  if (shards.count > 1) log.info({ shards: shards.count, prefixes: shards.prefixes }, 'accounts spread over shards (redis.shards)');
   const accounts = new Map(config.accounts.map((a) => [a.name, a]));
   // The plan stretches intervals that do not fit the budget (run refuses before this when told to).
   const plan = planConfig(config);
   for (const warning of planWarnings(plan)) log.warn(warning);
   const intervalFor = effectiveIntervalFor(plan);
-  const authBackoff = new AuthBackoff(redis, prefix, config.sendpulse.authBackoff);
-  const budget = new RequestBudget({ redis, prefix, accounts: config.accounts, pausedKey: (a) => authBackoff.pauseKey(a) });
+  const shardAccounts = shards.split(config.accounts, (a) => a.name);
+  const side: RedisSide = {
+    registered: [],
+    shards: shards.prefixes.map((p, index) => ({
+      index, prefix: p,
+      config: { ...config, redis: { ...config.redis, prefix: p }, accounts: shardAccounts[index] },
+      store: new ReadingStore(redis, p),
+      authBackoff: new AuthBackoff(redis, p, config.sendpulse.authBackoff),
+      tokens: new TokenStore(redis, p, { lockTtlMs: config.sendpulse.timeout * 2 }),
+      schedules: null, queue: null, worker: null,
+    })),
+  };
+  const shardOf = (account: string) => side.shards[shards.of(account)];
+  const budget = new RequestBudget({ redis, prefix: (a) => shards.prefixOf(a), accounts: config.accounts, pausedKey: (a) => shardOf(a).authBackoff.pauseKey(a) });
   const budgetFamilies = budgetMetrics(budget, plan);
   const plugins = options.plugins ?? defaultPlugins(config);
   const configGuard = new RedisConfigGuard({
     client: redis, what, allowEviction: config.redis.allowEviction, log, checkMs: options.redisConfigCheckMs,
     onState: (ok) => redisMetrics.configOk.set(ok ? 1 : 0),
   });
-  const tokens = new TokenStore(redis, prefix, { lockTtlMs: config.sendpulse.timeout * 2 });
+  // Each account's token lives in its shard.
+  const tokens: TokenProvider = {
+    get: (account, fetch) => shardOf(account).tokens.get(account, fetch),
+    invalidate: (account, token) => shardOf(account).tokens.invalidate(account, token),
+  };
   const client = new SendPulseClient({ baseUrl: config.sendpulse.baseUrl, timeoutMs: config.sendpulse.timeout, tokens, gate: budget, metrics });
-  const side: RedisSide = { schedules: null, queue: null, worker: null, registered: [] };
-  const deps: PollDeps = {
+  const depsOf = (shard: ShardSide): PollDeps => ({
     client,
-    store,
-    authBackoff,
+    store: shard.store,
+    authBackoff: shard.authBackoff,
     metrics,
     log,
     onPolled: async (account, endpoint, outcome, state) => {
@@ -140,12 +170,12 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     // The back-off ended with a success on one endpoint: the others would otherwise wait for their next
     // run (an hour for user_info and team), with sendpulse_up at 0 until then.
     onCredentialsRecovered: async (account, endpoint) => {
-      if (side.queue) await pollNow(side.queue, account.name, ENDPOINTS.filter((e) => e !== endpoint), `recovered-${Date.now()}`);
+      if (shard.queue) await pollNow(shard.queue, account.name, ENDPOINTS.filter((e) => e !== endpoint), `recovered-${Date.now()}`);
     },
-  };
+  });
   const pollLag = createPollLag(registry);
-  const accountMetrics = new AccountMetrics(store, () => config.accounts);
-  const pages = new StatusPages(new StatusReader({ redis, config, plan, budget }), {
+  const accountMetrics = new AccountMetrics(side.shards.map((sh) => sh.store), () => config.accounts, { storeOf: (a) => shards.of(a) });
+  const pages = new StatusPages(new StatusReader({ redis, config, plan, budget, shards }), {
     version: VERSION,
     refreshSeconds: statusRefreshSeconds(config, intervalFor),
     windowMs: config.alerts.runwayWindow,
@@ -176,8 +206,8 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         if (abort.signal.aborted) return 'shutting down';
         const down = health.reason();
         if (down) return down;
-        if (!side.schedules) return phase;
-        if (!side.schedules.ready()) return 'schedules not registered yet';
+        if (side.shards.some((sh) => !sh.schedules)) return phase;
+        if (side.shards.some((sh) => !sh.schedules!.ready())) return 'schedules not registered yet';
         await pingWithin(redis, 2000);
         return null;
       },
@@ -201,30 +231,50 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     await step('redis config', () => configGuard.checkAtStart());
     configGuard.start();
     phase = 'starting the workers';
-    const ctx: MonitorContext = { config, redis, registry, store, intervalFor };
+    // redis.shards changed since the last start: the accounts that changed shard, and the shards no longer used.
+    const reshard = await step('shard layout', () => readShardChange(redis, prefix, shards, config.accounts));
+    if (reshard.moved.length > 0) log.info({ from: reshard.previous, to: shards.count, accounts: reshard.moved.length }, 'redis.shards changed: moving accounts to their new shard');
+    const movedTo = shards.split(reshard.moved, (m) => m.account);
+    const ctx: MonitorContext = {
+      config, redis, registry, intervalFor, shardOf: (a) => shards.of(a), retiredPrefixes: reshard.retired,
+      shards: side.shards.map((sh) => ({ index: sh.index, prefix: sh.prefix, config: sh.config, store: sh.store, moved: movedTo[sh.index] })),
+    };
+    // Readings first: the alerts' periodic pass in the new shard must find them (not take the account for stale).
+    if (reshard.moved.length > 0) await step('move accounts to their shard', () => moveAccountState(redis, reshard.moved, shards));
     for (const p of plugins) {
       if (abort.signal.aborted) throw new ClosingError();
       side.registered.push(p);
       await p.register?.(ctx);
     }
-    if (abort.signal.aborted) throw new ClosingError();
-    const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix });
-    side.queue = queue;
-    queue.on('error', logBullError(log, 'poll queue error'));
-    side.schedules = await keepSchedules({
-      queue, redis, prefix, accounts: config.accounts, endpoints: ENDPOINTS, intervalFor, log,
-      onDataLoss: async (generation) => {
-        redisMetrics.dataLoss.inc();
-        // The readings went with the data: without this, sendpulse_up would wait an hour for user_info and team.
-        for (const a of config.accounts) await pollNow(queue, a.name, ENDPOINTS, `loss-${generation}`);
-      },
-    });
-    if (abort.signal.aborted) throw new ClosingError();
-    side.worker = startPollWorker({
-      connection: workerConn, prefix, concurrency: config.worker.concurrency, accounts, deps, intervalFor, pollLag, log,
-    });
-    const changes = await step('credential fingerprints', () => credentialChanges(redis, prefix, config.accounts));
-    await step('poll changed credentials', () => pollChangedCredentials(changes, { authBackoff, tokens, queue, log }));
+    for (const shard of side.shards) {
+      if (abort.signal.aborted) throw new ClosingError();
+      const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix: shard.prefix });
+      shard.queue = queue;
+      queue.on('error', logBullError(log, 'poll queue error'));
+      shard.schedules = await keepSchedules({
+        queue, redis, prefix: shard.prefix, accounts: shard.config.accounts, endpoints: ENDPOINTS, intervalFor, log,
+        onDataLoss: async (generation) => {
+          redisMetrics.dataLoss.inc();
+          // The readings went with the data: without this, sendpulse_up would wait an hour for user_info and team.
+          for (const a of shard.config.accounts) await pollNow(queue, a.name, ENDPOINTS, `loss-${generation}`);
+        },
+      });
+    }
+    if (reshard.previous !== shards.count || reshard.recorded !== (shards.count > 1)) {
+      // After the new shards' schedulers exist: an account is never left without one.
+      await step('retire old shards', () => retireShards(queueConn, reshard, shards, prefix, log));
+    }
+    for (const shard of side.shards) {
+      if (abort.signal.aborted) throw new ClosingError();
+      shard.worker = startPollWorker({
+        // worker.concurrency is the process's: shared out over the shards' workers.
+        connection: workerConn, prefix: shard.prefix, concurrency: Math.max(1, Math.ceil(config.worker.concurrency / shards.count)), accounts, deps: depsOf(shard), intervalFor, pollLag, log,
+      });
+    }
+    for (const shard of side.shards) {
+      const changes = await step('credential fingerprints', () => credentialChanges(redis, shard.prefix, shard.config.accounts));
+      await step('poll changed credentials', () => pollChangedCredentials(changes, { authBackoff: shard.authBackoff, tokens: shard.tokens, queue: shard.queue!, log }));
+    }
     phase = 'running';
   };
 
@@ -235,7 +285,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
   const close = async (graceMs: number) => {
     abort.abort();
     accountMetrics.close();
-    side.schedules?.stop();
+    for (const sh of side.shards) sh.schedules?.stop();
     configGuard.stop();
     // A start-up step in flight stops at its next check; give it a moment so nothing is made after this.
     await closeWithin(1000, () => started);
@@ -243,14 +293,13 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     // (another replica, or this one after a restart, runs them again). With Redis gone there is
     // nothing a poll could store: close at once.
     const up = health.ready();
-    const { worker } = side;
     await Promise.all([
-      worker ? closeWithin(graceMs, () => worker.close(!up)) : undefined,
+      ...side.shards.map(({ worker }) => (worker ? closeWithin(graceMs, () => worker.close(!up)) : undefined)),
       ...side.registered.map((p) => closeWithin(Math.min(graceMs, 4000), async () => p.close?.())),
     ]);
     await Promise.all([
       closeWithin(1000, () => server.close()),
-      side.queue ? closeWithin(1000, () => side.queue!.close()) : undefined,
+      ...side.shards.map(({ queue }) => (queue ? closeWithin(1000, () => queue.close()) : undefined)),
       closeWithin(1000, () => client.close()),
     ]);
     health.stop();

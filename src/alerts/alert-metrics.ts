@@ -16,7 +16,8 @@ export const notificationsTotal = new Counter({
 
 /** What the firing gauge reads at scrape time. */
 export interface AlertMetricsDeps {
-  store: AlertStore;
+  /** The alert store, or one per shard (each has its own firing index). */
+  store: AlertStore | readonly AlertStore[];
   /** The configured account names: alerts of removed accounts are not shown. */
   accounts: () => readonly string[];
   /** False while Redis is unreachable: the firing series are then left out at once (no waiting on retries). */
@@ -32,7 +33,7 @@ export const NOTIFICATION_OUTCOMES = ['sent', 'rejected', 'failed', 'dropped'] a
 
 /**
  * Registers sendpulse_alert_firing{account,alert,severity,service} (1 while firing, read from Redis
- * at scrape time in one command so every replica shows the same), the notifications counter and
+ * at scrape time in one command per shard so every replica shows the same), the notifications counter and
  * the Alertmanager re-post counter.
  */
 export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps): void {
@@ -47,7 +48,8 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
       if (deps.available && !deps.available()) return;
       let rows: Awaited<ReturnType<AlertStore['firing']>>;
       try {
-        rows = await deps.store.firing();
+        const stores: readonly AlertStore[] = Array.isArray(deps.store) ? deps.store : [deps.store as AlertStore];
+        rows = (await Promise.all(stores.map((st) => st.firing()))).flat();
       } catch {
         // Redis unreachable: leave the series out rather than fail the whole scrape (the budget gauges
         // do the same); the server already logs that account state is unavailable for this scrape.

@@ -216,9 +216,14 @@ export class AlertStore {
     await this.redis.multi().hset(this.sentKey(id), channel, String(atMs)).pexpire(this.sentKey(id), 30 * 86400_000).exec();
   }
 
+  /** The hash account → when the engine first evaluated it (firstSeen). */
+  get seenKey(): string {
+    return `${this.prefix}:alerts:seen`;
+  }
+
   /** When the engine first evaluated an account (set once): the start of `stale` for endpoints never polled well. */
   async firstSeen(account: string, now: number): Promise<number> {
-    const key = `${this.prefix}:alerts:seen`;
+    const key = this.seenKey;
     await this.redis.hsetnx(key, account, String(now));
     return Number((await this.redis.hget(key, account)) ?? now);
   }

@@ -33,8 +33,11 @@ export const MAX_PAUSE_MS = 15 * 60_000;
 export interface RequestBudgetOptions {
   /** Used with EVALSHA; scripts are defined on it (ioredis defineCommand). */
   redis: Redis | Cluster;
-  /** Key prefix, as `redis.prefix` in the config (e.g. `spm`). */
-  prefix: string;
+  /**
+   * Key prefix, as `redis.prefix` in the config (e.g. `spm`), or the prefix of each account's shard
+   * (src/state/shards.ts: `(a) => shards.prefixOf(a)`).
+   */
+  prefix: string | ((account: string) => string);
   /** Their `budget` holds the resolved limits. */
   accounts: AccountConfig[];
   /** Clock in ms; default: Redis' own TIME, so all replicas share one clock. */
@@ -64,7 +67,7 @@ type ScriptRedis = (Redis | Cluster) & {
  */
 export class RequestBudget {
   readonly #redis: ScriptRedis;
-  readonly #prefix: string;
+  readonly #prefix: (account: string) => string;
   readonly #now?: () => number;
   readonly #pausedKey?: (account: string) => string;
   readonly #limits = new Map<string, Limits>();
@@ -76,7 +79,8 @@ export class RequestBudget {
 
   constructor(opts: RequestBudgetOptions) {
     this.#redis = opts.redis as ScriptRedis;
-    this.#prefix = opts.prefix;
+    const prefix = opts.prefix;
+    this.#prefix = typeof prefix === 'string' ? () => prefix : prefix;
     this.#now = opts.now;
     this.#pausedKey = opts.pausedKey;
     for (const a of opts.accounts) {
@@ -96,7 +100,7 @@ export class RequestBudget {
 
   /** The Redis key of one of an account's budget structures; `{account}` is the Cluster hash tag. */
   key(account: string, part: 'pause' | 'streak' | 'second' | 'minute' | 'day' | 'daybuckets'): string {
-    return `${this.#prefix}:budget:{${account}}:${part}`;
+    return `${this.#prefix(account)}:budget:{${account}}:${part}`;
   }
 
   /** The limits enforced for `account` (floored), per window. */
@@ -151,26 +155,39 @@ export class RequestBudget {
     return all.get(account) as BudgetUsage;
   }
 
-  /** usage() for many accounts in one pipelined round trip (for the metrics scrape). */
+  /**
+   * usage() for many accounts in one pipelined round trip per key prefix (for the metrics scrape): a
+   * Redis Cluster pipeline may only hold keys of one slot, and each shard has its own.
+   */
   async usageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
     const out = new Map<string, BudgetUsage>();
     if (accounts.length === 0) return out;
-    const pipe = this.#redis.pipeline() as unknown as { spmBudgetUsage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
-    const now = this.#clock();
+    const groups = new Map<string, string[]>();
     for (const a of accounts) {
-      pipe.spmBudgetUsage(
-        ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
-        WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
-      );
+      const p = this.#prefix(a);
+      const g = groups.get(p);
+      if (g) g.push(a);
+      else groups.set(p, [a]);
     }
-    const results = (await pipe.exec()) ?? [];
-    accounts.forEach((a, i) => {
-      const [err, value] = results[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      const [second, minute, day] = value as [number, number, number];
-      out.set(a, { second, minute, day });
-    });
-    return out;
+    const now = this.#clock();
+    await Promise.all([...groups.values()].map(async (group) => {
+      const pipe = this.#redis.pipeline() as unknown as { spmBudgetUsage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+      for (const a of group) {
+        pipe.spmBudgetUsage(
+          ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
+          WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
+        );
+      }
+      const results = (await pipe.exec()) ?? [];
+      group.forEach((a, i) => {
+        const [err, value] = results[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        const [second, minute, day] = value as [number, number, number];
+        out.set(a, { second, minute, day });
+      });
+    }));
+    // In the order asked, as one pipeline gave them.
+    return new Map(accounts.map((a) => [a, out.get(a) as BudgetUsage]));
   }
 
   /** 429s / 2020202020s this process recorded per account (the per-process rate-limited counter). */

@@ -31,6 +31,8 @@ export interface AccountMetricsOptions {
   catchUpEveryMs?: number;
   /** How long after the last scrape the catching up goes on, ms; default 2 min (then it waits for the next scrape). */
   catchUpForMs?: number;
+  /** The index in `stores` of an account's store (its shard, src/state/shards.ts); default 0 (one store). */
+  storeOf?: (account: string) => number;
 }
 
 /**
@@ -47,7 +49,10 @@ export class AccountMetrics {
   readonly #state: Record<StateFamily, CachedFamily>;
   readonly #values: CachedFamily[];
   readonly #families: CachedFamily[];
-  #cursor: string | null = null;
+  readonly #stores: readonly ReadingStore[];
+  readonly #storeOf: (account: string) => number;
+  /** The change-log cursor of each store. */
+  readonly #cursors: (string | null)[];
   #known = new Set<string>();
   #running: Promise<void> | null = null;
   #scrapedAt = 0;
@@ -56,7 +61,11 @@ export class AccountMetrics {
   readonly #every: number;
   readonly #for: number;
 
-  constructor(private readonly store: ReadingStore, private readonly accounts: () => readonly AccountConfig[], opts: AccountMetricsOptions = {}) {
+  /** `stores`: the reading store, or one per shard (with `opts.storeOf`); `accounts`: every configured account. */
+  constructor(stores: ReadingStore | readonly ReadingStore[], private readonly accounts: () => readonly AccountConfig[], opts: AccountMetricsOptions = {}) {
+    this.#stores = Array.isArray(stores) ? stores : [stores as ReadingStore];
+    this.#storeOf = opts.storeOf ?? (() => 0);
+    this.#cursors = this.#stores.map(() => null);
     this.#every = opts.catchUpEveryMs ?? 1000;
     this.#for = opts.catchUpForMs ?? 120_000;
     const fam = (k: StateFamily) => new CachedFamily(STATE_FAMILIES[k][0], STATE_FAMILIES[k][1], 'gauge');
@@ -102,26 +111,34 @@ export class AccountMetrics {
   async #read(): Promise<void> {
     const accounts = this.accounts();
     const configured = new Set(accounts.map((a) => a.name));
-    try {
-      const { cursor, accounts: changed } = await this.store.changesSince(this.#cursor);
-      // Accounts never read yet (the first scrape, or new to the config) are read whatever the log says.
-      const names = changed === null
-        ? accounts.map((a) => a.name)
-        : [...new Set([...changed.filter((a) => configured.has(a)), ...accounts.map((a) => a.name).filter((a) => !this.#known.has(a))])];
-      for (let i = 0; i < names.length; i += CHUNK) {
-        if (i > 0) await new Promise<void>((r) => setImmediate(r));
-        const chunk = names.slice(i, i + CHUNK);
-        const states = await this.store.getMany(chunk);
-        chunk.forEach((name, k) => this.#fill(name, states[k]));
-      }
-      this.#cursor = cursor;
-    } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape; serving the values read last');
-    }
+    const byStore: string[][] = this.#stores.map(() => []);
+    for (const a of accounts) byStore[this.#storeOf(a.name)].push(a.name);
+    // Each store (shard) has its own change log and its own slot (on a cluster, maybe its own master).
+    await Promise.all(this.#stores.map((_, i) => this.#readStore(i, byStore[i], configured)));
     for (const name of this.#known) {
       if (configured.has(name)) continue;
       for (const f of this.#families) f.delete(name);
       this.#known.delete(name);
+    }
+  }
+
+  async #readStore(i: number, mine: readonly string[], configured: ReadonlySet<string>): Promise<void> {
+    const store = this.#stores[i];
+    try {
+      const { cursor, accounts: changed } = await store.changesSince(this.#cursors[i]);
+      // Accounts never read yet (the first scrape, or new to the config) are read whatever the log says.
+      const names = changed === null
+        ? [...mine]
+        : [...new Set([...changed.filter((a) => configured.has(a) && this.#storeOf(a) === i), ...mine.filter((a) => !this.#known.has(a))])];
+      for (let k = 0; k < names.length; k += CHUNK) {
+        if (k > 0) await new Promise<void>((r) => setImmediate(r));
+        const chunk = names.slice(k, k + CHUNK);
+        const states = await store.getMany(chunk);
+        chunk.forEach((name, j) => this.#fill(name, states[j]));
+      }
+      this.#cursors[i] = cursor;
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape; serving the values read last');
     }
   }
 

@@ -37,7 +37,8 @@ export class AuthBackoff {
     return this.pauses.maxMs;
   }
 
-  private keys(account: string): [string, string] {
+  /** The account's two keys: its failure count and its pause (`until`). */
+  keys(account: string): [string, string] {
     return [`${this.prefix}:authfail:{${account}}:count`, `${this.prefix}:authfail:{${account}}:until`];
   }
 

@@ -78,7 +78,8 @@ export class TokenStore implements TokenProvider {
     private readonly opts: { lockTtlMs: number; now?: () => number; waitStepMs?: number },
   ) {}
 
-  private key(account: string): string {
+  /** The key of an account's stored token. */
+  key(account: string): string {
     return `${this.prefix}:token:{${account}}`;
   }
   private lockKey(account: string): string {

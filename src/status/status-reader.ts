@@ -13,6 +13,8 @@ import { ENDPOINT_DEFS, ENDPOINTS } from '../sendpulse/endpoints';
 import { isUnreadable, numberField, textField } from '../sendpulse/readings';
 import { decodeHistoryPoint, HistoryStore, type HistoryPoint } from '../state/history-store';
 import { decodeAccount, ReadingStore } from '../state/reading-store';
+import { Shards } from '../state/shards';
+import { SplitPipeline } from '../state/split-pipeline';
 import { accountSummary, SPARKLINE_POINTS, trendOf } from './account-summary';
 import { formatFieldValue, formatLevel } from './format-value';
 import { selectAccounts, type FiringEntry } from './overview-query';
@@ -28,6 +30,15 @@ export interface StatusDeps {
   budget: RequestBudget;
   /** The clock, ms; default Date.now. */
   now?: () => number;
+  /** Where each account's keys are (redis.shards); default one shard under `config.redis.prefix`. */
+  shards?: Shards;
+}
+
+/** The stores of one shard's keys. */
+interface ShardStores {
+  readings: ReadingStore;
+  history: HistoryStore;
+  alerts: AlertStore;
 }
 
 /** Alerts per page of /alerts unless `per` says otherwise. */
@@ -69,19 +80,23 @@ export class StatusReader {
   readonly #redis: Redis | Cluster;
   readonly #config: MonitorConfig;
   readonly #accounts: Map<string, AccountConfig>;
-  readonly #readings: ReadingStore;
+  readonly #shards: Shards;
+  readonly #stores: ShardStores[];
+  /** Shard 0's history store: the window and the runway rule, the same in every shard. */
   readonly #history: HistoryStore;
-  readonly #alerts: AlertStore;
   readonly #now: () => number;
 
   constructor(private readonly deps: StatusDeps) {
     this.#redis = deps.redis;
     this.#config = deps.config;
     this.#accounts = new Map(deps.config.accounts.map((a) => [a.name, a]));
-    const prefix = deps.config.redis.prefix;
-    this.#readings = new ReadingStore(deps.redis, prefix);
-    this.#history = new HistoryStore(deps.redis, prefix, { windowMs: deps.config.alerts.runwayWindow });
-    this.#alerts = new AlertStore(deps.redis, prefix);
+    this.#shards = deps.shards ?? new Shards(deps.config.redis.prefix, 1);
+    this.#stores = this.#shards.prefixes.map((prefix) => ({
+      readings: new ReadingStore(deps.redis, prefix),
+      history: new HistoryStore(deps.redis, prefix, { windowMs: deps.config.alerts.runwayWindow }),
+      alerts: new AlertStore(deps.redis, prefix),
+    }));
+    this.#history = this.#stores[0].history;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -90,9 +105,15 @@ export class StatusReader {
     return this.#accounts.has(name);
   }
 
-  /** The firing index, for watched accounts only. */
+  /** The stores of an account's shard. */
+  #of(account: string): ShardStores {
+    return this.#stores[this.#shards.of(account)];
+  }
+
+  /** The firing index of every shard, for watched accounts only. */
   async #firing(): Promise<FiringEntry[]> {
-    return (await this.#alerts.firing()).filter((f) => this.#accounts.has(f.account));
+    const all = await Promise.all(this.#stores.map((st) => st.alerts.firing()));
+    return all.flat().filter((f) => this.#accounts.has(f.account));
   }
 
   /** One page of the overview. Two round trips: the firing index, then the shown rows. */
@@ -104,15 +125,17 @@ export class StatusReader {
     const shownFiring = new Map<string, FiringEntry[]>();
     const shown = new Set(sel.names);
     for (const f of firing) if (shown.has(f.account)) shownFiring.set(f.account, [...(shownFiring.get(f.account) ?? []), f]);
-    const pipe = this.#redis.pipeline();
+    const pipe = new SplitPipeline(this.#redis);
     for (const name of sel.names) {
-      pipe.hgetall(this.#readings.key(name));
-      for (const field of CHART_FIELDS) pipe.zrangebyscore(this.#history.key(name, field), now - this.#history.windowMs, '+inf');
-      pipe.get(this.deps.budget.key(name, 'pause'));
+      const at = this.#shards.of(name);
+      const st = this.#stores[at];
+      pipe.add(at, (p) => p.hgetall(st.readings.key(name)));
+      for (const field of CHART_FIELDS) pipe.add(at, (p) => p.zrangebyscore(st.history.key(name, field), now - this.#history.windowMs, '+inf'));
+      pipe.add(at, (p) => p.get(this.deps.budget.key(name, 'pause')));
     }
     const refs = [...shownFiring.values()].flat();
-    for (const f of refs) pipe.hget(this.#alerts.events.latestKey, `${f.account}|${f.rule}|${f.service}`);
-    const res = await run(pipe);
+    for (const f of refs) pipe.add(this.#shards.of(f.account), (p) => p.hget(this.#of(f.account).alerts.events.latestKey, `${f.account}|${f.rule}|${f.service}`));
+    const res = await pipe.exec();
     const per = 2 + CHART_FIELDS.length;
     const headlines = new Map(refs.map((f, i) => [f, parseJson<AlertEvent>(res[sel.names.length * per + i])?.headline ?? null]));
     const accounts = sel.names.map((name, k) => {
@@ -159,22 +182,26 @@ export class StatusReader {
   /** The states, latest notifications and deliveries of some firing alerts: two round trips. */
   async #details(entries: readonly FiringEntry[]): Promise<FiringAlert[]> {
     if (entries.length === 0) return [];
-    const pipe = this.#redis.pipeline();
+    const pipe = new SplitPipeline(this.#redis);
     for (const f of entries) {
-      pipe.hget(this.#alerts.accountKey(f.account), AlertStore.field(f.rule, f.service));
-      pipe.hget(this.#alerts.events.latestKey, `${f.account}|${f.rule}|${f.service}`);
+      const at = this.#shards.of(f.account);
+      const st = this.#stores[at];
+      pipe.add(at, (p) => p.hget(st.alerts.accountKey(f.account), AlertStore.field(f.rule, f.service)));
+      pipe.add(at, (p) => p.hget(st.alerts.events.latestKey, `${f.account}|${f.rule}|${f.service}`));
     }
-    const res = await run(pipe);
+    const res = await pipe.exec();
     const states = entries.map((_, i) => ({ ...INITIAL_ALERT_STATE, ...parseJson<AlertState>(res[2 * i]) }));
     const latest = entries.map((_, i) => parseJson<AlertEvent>(res[2 * i + 1]));
     const ids = entries.map((f, i) => (states[i].seq > 0 ? notificationId(f.account, f.rule, f.service, states[i].seq) : null));
-    const pipe2 = this.#redis.pipeline();
-    for (const id of ids) {
-      if (!id) continue;
-      pipe2.hgetall(this.#alerts.sentKey(id));
-      pipe2.hexists(this.#alerts.outboxKey, id);
-    }
-    const res2 = ids.some((id) => id) ? await run(pipe2) : [];
+    const pipe2 = new SplitPipeline(this.#redis);
+    ids.forEach((id, i) => {
+      if (!id) return;
+      const at = this.#shards.of(entries[i].account);
+      const st = this.#stores[at];
+      pipe2.add(at, (p) => p.hgetall(st.alerts.sentKey(id)));
+      pipe2.add(at, (p) => p.hexists(st.alerts.outboxKey, id));
+    });
+    const res2 = pipe2.length > 0 ? await pipe2.exec() : [];
     const configured = configuredChannels(this.#config.alerts);
     let k = 0;
     return entries.map((f, i) => {
@@ -204,11 +231,13 @@ export class StatusReader {
     if (!account) return null;
     const now = this.#now();
     const series = historyFields(account);
+    // One shard holds every key of the account: one pipeline.
+    const st = this.#of(name);
     const pipe = this.#redis.pipeline();
-    pipe.hgetall(this.#alerts.firingKey);
-    pipe.hgetall(this.#readings.key(name));
-    for (const field of series) pipe.zrangebyscore(this.#history.key(name, field), now - this.#history.windowMs, '+inf');
-    pipe.lrange(this.#alerts.events.key(name), 0, -1);
+    pipe.hgetall(st.alerts.firingKey);
+    pipe.hgetall(st.readings.key(name));
+    for (const field of series) pipe.zrangebyscore(st.history.key(name, field), now - this.#history.windowMs, '+inf');
+    pipe.lrange(st.alerts.events.key(name), 0, -1);
     pipe.get(this.deps.budget.key(name, 'pause'));
     pipe.get(this.deps.budget.key(name, 'streak'));
     const [res, usage] = await Promise.all([run(pipe), this.deps.budget.usageMany([name])]);

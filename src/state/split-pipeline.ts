@@ -1,0 +1,47 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+
+/**
+ * A pipeline split by shard: a Redis Cluster pipeline may only hold keys of one slot, and each shard
+ * (src/state/shards.ts) has its own. Commands are added with the shard whose keys they touch, one
+ * command per `add`; `exec` sends one pipeline per shard, all at once, and returns the replies in the
+ * order the commands were added, throwing the first error a reply carries.
+ */
+export class SplitPipeline {
+  readonly #pipes = new Map<number, ChainableCommander>();
+  readonly #counts = new Map<number, number>();
+  readonly #order: [shard: number, index: number][] = [];
+
+  constructor(private readonly redis: Redis | Cluster) {}
+
+  /** Adds one command (`cmd` calls exactly one method of the pipeline) for `shard`. */
+  add(shard: number, cmd: (pipe: ChainableCommander) => unknown): this {
+    let pipe = this.#pipes.get(shard);
+    if (!pipe) {
+      pipe = this.redis.pipeline();
+      this.#pipes.set(shard, pipe);
+    }
+    cmd(pipe);
+    const n = this.#counts.get(shard) ?? 0;
+    this.#counts.set(shard, n + 1);
+    this.#order.push([shard, n]);
+    return this;
+  }
+
+  /** The number of commands added. */
+  get length(): number {
+    return this.#order.length;
+  }
+
+  /** Runs every shard's pipeline at once; the replies in the order added. */
+  async exec(): Promise<unknown[]> {
+    const replies = new Map<number, unknown[]>();
+    await Promise.all([...this.#pipes].map(async ([shard, pipe]) => {
+      const res = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
+      replies.set(shard, res.map(([err, v]) => {
+        if (err) throw err;
+        return v;
+      }));
+    }));
+    return this.#order.map(([shard, i]) => replies.get(shard)![i]);
+  }
+}
