@@ -3,6 +3,7 @@ import { HistoryStore } from '../state/history-store';
 import { moveHashFields, moveKeys } from '../state/move-keys';
 import type { RedisClient } from '../state/redis-connection';
 import { AlertStore } from './alert-store';
+import { notificationId } from './alert-types';
 import { historyFields } from './observe-rules';
 
 /** What moveAlertState moved: whole keys, and lines of the shard-wide hashes. */
@@ -33,21 +34,30 @@ export async function moveAlertState(
   const oldHistory = new HistoryStore(redis, from, { windowMs });
   const names = new Set(accounts.map((a) => a.name));
   const ofMoved = (sep: string) => (field: string) => names.has(field.slice(0, field.indexOf(sep)));
-  let fields = 0;
   // The ledger first: with it, an alert whose own hash is not there yet is rebuilt as notified, not new.
+  const ledger = await moveHashFields(redis, old.ledgerKey, to.ledgerKey, ofMoved('|'));
+  let fields = ledger.size;
+  const pairs: [string, string][] = [];
+  // The channels the latest notification of each alert reached (the status page shows them).
+  for (const [field, line] of ledger) {
+    const [account, rule, service] = field.split('|');
+    const seq = (JSON.parse(line) as { q?: number }).q;
+    if (typeof seq === 'number' && seq > 0) {
+      const id = notificationId(account, rule, service, seq);
+      pairs.push([old.sentKey(id), to.sentKey(id)]);
+    }
+  }
   for (const [a, b, pick] of [
-    [old.ledgerKey, to.ledgerKey, ofMoved('|')],
     [old.firingKey, to.firingKey, ofMoved('|')],
     [old.events.latestKey, to.events.latestKey, ofMoved('|')],
     [`${from}:alerts:seen`, to.seenKey, (f: string) => names.has(f)],
   ] as const) fields += (await moveHashFields(redis, a, b, pick)).size;
   const outbox = await moveHashFields(redis, old.outboxKey, to.outboxKey, ofMoved('.'));
   fields += outbox.size;
-  const pairs: [string, string][] = [];
   for (const id of outbox.keys()) pairs.push([old.sentKey(id), to.sentKey(id)]);
   for (const a of accounts) {
     pairs.push([old.accountKey(a.name), to.accountKey(a.name)], [old.events.key(a.name), to.events.key(a.name)]);
     for (const series of historyFields(a)) pairs.push([oldHistory.key(a.name, series), toHistory.key(a.name, series)]);
   }
-  return { keys: await moveKeys(redis, pairs), fields };
+  return { keys: await moveKeys(redis, [...new Map(pairs)]), fields };
 }

@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Cluster, type Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/load-config';
+import type { MonitorConfig } from '../../src/config/types';
+import { POLL_QUEUE } from '../../src/poller/poll-worker';
+import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
+import { startSimulator } from '../../src/simulator/simulator';
+import type { Simulator } from '../../src/simulator/types';
+import { keySlot, Shards } from '../../src/state/shards';
+import { startMonitor, type Monitor } from '../../src/worker';
+import { parseMetrics, sampleValue } from '../helpers/metrics-text';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
+import { TestSmtp } from '../helpers/test-smtp';
+import { waitFor } from '../helpers/wait-for';
+
+const NAMES = Array.from({ length: 30 }, (_, i) => `acct-${String(i).padStart(2, '0')}`);
+/** The one account whose balance is below the warning level (10). */
+const LOW = 'acct-07';
+
+/** Commands each master served since the last CONFIG RESETSTAT (INFO commandstats, calls summed). */
+async function commandsPerMaster(masters: Redis[]): Promise<number[]> {
+  return Promise.all(masters.map(async (m) => {
+    const info = await m.info('commandstats');
+    return [...info.matchAll(/calls=(\d+)/g)].reduce((n, x) => n + Number(x[1]), 0);
+  }));
+}
+
+describe('redis.shards on a three-master Redis Cluster', () => {
+  let dir: string;
+  let sim: Simulator;
+  let cluster: RedisCluster;
+  let admin: Cluster;
+  let smtp: TestSmtp;
+  const monitors: Monitor[] = [];
+  let seq = 0;
+
+  const config = (prefix: string, shards: number | null): MonitorConfig => {
+    const file = join(dir, `config-${++seq}.yaml`);
+    writeFileSync(file, `sendpulse: { baseUrl: "${sim.url}", timeout: 2s }
+redis:
+  cluster:
+    nodes: [${cluster.nodes.map((n) => `"${n}"`).join(', ')}]
+  prefix: ${prefix}
+${shards === null ? '' : `  shards: ${shards}\n`}server: { host: 127.0.0.1, port: 0 }
+alerts:
+  staleAfter: 10
+  rules:
+    balance: { warning: 10, critical: 2 }
+  email: { smtpUrl: "${smtp.url}", from: monitor@example.com, to: [ops@example.com] }
+accounts:
+${NAMES.map((n) => `  - name: ${n}
+    apiKey: key-${n}
+    intervals: { balance: 2s, userInfo: 1h, team: 1h }
+    budget: { perMinute: 600, perDay: 100000, perSecond: 5 }`).join('\n')}
+`);
+    return loadConfig({ file, env: {} });
+  };
+  const metricsOf = async (m: Monitor) => parseMetrics(await (await fetch(`${m.url}/metrics`)).text());
+  const masters = () => admin.nodes('master');
+  const keysOf = async (pattern: string) => (await Promise.all(masters().map((n) => n.keys(pattern)))).map((k) => k.sort());
+  const everyBalanceShown = async (m: Monitor) => {
+    const s = await metricsOf(m);
+    return NAMES.every((n) => sampleValue(s, 'sendpulse_balance', { account: n, kind: 'main' }) !== undefined);
+  };
+  /** Balance polls per account in [since, until). */
+  const pollsIn = (since: number, until: number) => new Map(NAMES.map((n) => [n, sim.requests({ account: n, endpoint: 'balance', since, until }).length]));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spm-shards-'));
+    cluster = await startRedisCluster(3);
+    admin = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+    smtp = await TestSmtp.start();
+    sim = await startSimulator({
+      accounts: NAMES.map((id) => ({ id, apiKey: `key-${id}`, userInfo: sampleUserInfo(5, 'A B'), team: sampleTeam(),
+        balanceDetail: sampleBalanceDetail(Date.now(), id === LOW ? '5.00' : '50.00') })),
+    });
+    await admin.nodes('master')[0].ping();
+  }, 60_000);
+  beforeEach(() => {
+    sim.clearRequests();
+    smtp.mails.length = 0;
+  });
+  afterEach(async () => {
+    for (const m of monitors.splice(0)) await m.close(1000);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await Promise.all([cluster?.close(), sim?.close(), smtp?.down()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('polls 30 accounts over 3 shards on all three masters, no master serving more than half the commands, and mails an alert once', async () => {
+    const cfg = config('sh', 3);
+    const shards = new Shards(cfg.redis.prefix, 3);
+    // Redis Cluster hashes the shards' tags as src/state/shards.ts does, and they fall on three different masters.
+    for (const p of shards.prefixes) expect(Number(await admin.cluster('KEYSLOT', `${p}:acct:x`))).toBe(keySlot(`${p}:acct:x`));
+    await Promise.all(masters().map((m) => m.config('RESETSTAT')));
+    const m = await startMonitor(cfg);
+    monitors.push(m);
+    await m.started;
+    await waitFor('every account in /metrics', () => everyBalanceShown(m), 30_000);
+    await waitFor('the warning mail', () => smtp.mails.length >= 1, 20_000);
+    const t0 = Date.now();
+    await waitFor('10 s more of polling', () => Date.now() - t0 >= 10_000, 20_000);
+    const polls = pollsIn(t0, t0 + 10_000);
+    // Every 2 s over 10 s: 5 polls each (4 to 6 with timing); none lost, none doubled.
+    for (const [name, n] of polls) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
+    expect(sampleValue(await metricsOf(m), 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
+
+    // Each shard's keys carry its prefix, in one slot; the three shards sit on three masters.
+    const perMaster = await keysOf('{sh-*');
+    const holders = perMaster.map((keys) => new Set(keys.map((k) => shards.prefixes.find((p) => k.startsWith(`${p}:`)))));
+    for (const h of holders) expect(h.has(undefined)).toBe(false);
+    expect(holders.filter((h) => h.size > 0).length).toBe(3);
+    for (const h of holders) expect(h.size).toBe(1);
+    const calls = await commandsPerMaster(masters());
+    const total = calls.reduce((a, b) => a + b, 0);
+    const shares = calls.map((c) => c / total);
+    if (process.env.SPM_SHARD_FIGURES) console.log(`commands per master: ${calls.join(', ')} (shares ${shares.map((s) => `${(100 * s).toFixed(1)} %`).join(', ')})`);
+    expect(Math.max(...shares)).toBeLessThanOrEqual(0.5);
+    // The status page's JSON reads across the shards too.
+    const overview = await (await fetch(`${m.url}/api/v1/accounts`)).json() as { counts: { accounts: number; warning: number } };
+    expect(overview.counts).toMatchObject({ accounts: 30, warning: 1 });
+  }, 120_000);
+
+  it('moving from 1 shard to 3 keeps every account polled once and does not mail an alert that already went out', async () => {
+    const one = config('mv', null);
+    const a = await startMonitor(one);
+    monitors.push(a);
+    await a.started;
+    await waitFor('every account in /metrics', () => everyBalanceShown(a), 30_000);
+    await waitFor('the warning mail', () => smtp.mails.length >= 1, 20_000);
+    await monitors.pop()!.close(2000);
+
+    const three = config('mv', 3);
+    const shards = new Shards(three.redis.prefix, 3);
+    const b = await startMonitor(three);
+    monitors.push(b);
+    await b.started;
+    // The old queue has no scheduler left; each shard's queue has one per endpoint of each of its accounts.
+    const queue = (prefix: string) => new Queue(POLL_QUEUE, { connection: admin, prefix });
+    const old = queue('{mv}');
+    expect(await old.getJobSchedulersCount()).toBe(0);
+    await old.close();
+    const split = shards.split(NAMES, (n) => n);
+    for (let i = 0; i < 3; i++) {
+      const q = queue(shards.prefixes[i]);
+      const ids = (await q.getJobSchedulers(0, -1, true)).map((s) => s.key).sort();
+      expect(ids).toEqual(split[i].flatMap((n) => [`${n}:balance`, `${n}:team`, `${n}:user_info`]).sort());
+      await q.close();
+    }
+    const t0 = Date.now();
+    await waitFor('10 s of polling after the move', () => Date.now() - t0 >= 10_000, 20_000);
+    for (const [name, n] of pollsIn(t0, t0 + 10_000)) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
+    const s = await metricsOf(b);
+    expect(sampleValue(s, 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
+    expect(NAMES.every((n) => sampleValue(s, 'sendpulse_balance', { account: n, kind: 'main' }) !== undefined)).toBe(true);
+    // Nothing of the accounts is left under the old prefix but BullMQ's finished jobs: their keys moved.
+    const left = (await keysOf('{mv}:*')).flat().filter((k) => NAMES.some((n) => k.includes(n)) && !/^\{mv\}:(poll|notifications):/.test(k));
+    expect(left).toEqual([]);
+  }, 120_000);
+});
