@@ -9,6 +9,8 @@ export interface MonitorConfigSpec {
   /** Redis Cluster seed nodes (`redis://host:port`); when set, used instead of `redisUrl`. Default none. */
   clusterNodes?: string[];
   prefix: string;
+  /** `redis.shards`; default 1 (left out of the config). */
+  shards?: number;
   port: number;
   accounts: number;
   intervalsS: { balance: number; userInfo: number; team: number };
@@ -34,7 +36,7 @@ export function writeMonitorConfig(s: MonitorConfigSpec): void {
   }
   const where = s.clusterNodes ? `cluster: { nodes: [${s.clusterNodes.map((n) => `"${n}"`).join(', ')}] }` : `url: "${s.redisUrl}"`;
   writeFileSync(s.file, `sendpulse: { baseUrl: "${s.simUrl}", timeout: 10s }
-redis: { ${where}, prefix: ${s.prefix} }
+redis: { ${where}, prefix: ${s.prefix}${s.shards && s.shards > 1 ? `, shards: ${s.shards}` : ''} }
 server: { host: 127.0.0.1, port: ${s.port} }
 logLevel: warn
 accounts:

@@ -17,6 +17,8 @@ export interface BenchCluster {
   pids: number[];
   /** FLUSHALL on every master (a cluster client cannot flush them all with one command). */
   flushAll(): Promise<void>;
+  /** Commands each node has served since it started (INFO commandstats, calls summed), by node. */
+  commandsPerNode(): Promise<number[]>;
   /** Stops every node and deletes their dirs. */
   close(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export async function startBenchCluster(size = 3): Promise<BenchCluster> {
         try { await r.flushall(); } finally { r.disconnect(); }
       }
     },
+    commandsPerNode: () => Promise.all(procs.map(async (p) => {
+      const info = await ask(p.port, 'info', 'commandstats');
+      return [...info.matchAll(/calls=(\d+)/g)].reduce((n, x) => n + Number(x[1]), 0);
+    })),
     close,
   };
 }

@@ -12,12 +12,16 @@ import { startBenchCluster, type BenchCluster } from './redis-cluster';
 import { runWorkers } from './run-workers';
 import { formatResults } from './write-results';
 
+/** `redis.shards` of the monitors in the --cluster part: one shard per master. */
+const CLUSTER_SHARDS = 3;
+
 /**
  * `npm run bench [-- --quick] [-- --cpu-prof] [-- --cluster]`: starts a private Redis and the simulator
  * (own process), runs the monitor at each scale and the bare-loop baseline, then 1..3 saturated workers,
  * and writes bench/RESULTS.md. --cpu-prof passes node's --cpu-prof to the monitor processes
  * (profiles land in the bench's temp folder, which is then kept). --cluster repeats the workers part
- * on a three-master Redis Cluster on loopback, right after the single-Redis one. The status page's
+ * on a three-master Redis Cluster on loopback (`redis.shards: 3`), right after the single-Redis one, with
+ * each master's share of the commands. The status page's
  * overview is timed first at 1,000 and 10,000 accounts (state written straight into Redis);
  * --status-page runs only that and prints its table.
  */
@@ -43,8 +47,8 @@ async function main(): Promise<void> {
     }
     return;
   }
-  log('status page: 1,000 and 10,000 accounts');
-  const statusPage = await measureStatusPage(redis.url, dir, [1000, 10_000], log);
+  // --no-status-page skips it (a short run of the polling parts only).
+  const statusPage = process.argv.includes('--no-status-page') ? [] : (log('status page: 1,000 and 10,000 accounts'), await measureStatusPage(redis.url, dir, [1000, 10_000], log));
   // --scales 10000 runs only those scales, --no-workers skips the saturation part (profiling a fix).
   const only = process.argv.includes('--scales') ? process.argv[process.argv.indexOf('--scales') + 1].split(',').map(Number) : null;
   const plans = scalePlans(quick).filter((p) => !only || only.includes(p.accounts));
@@ -72,7 +76,8 @@ async function main(): Promise<void> {
       log('workers: saturation on a three-master Redis Cluster');
       cluster = await startBenchCluster(3);
       const c = cluster;
-      clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, pids: c.pids, flush: () => c.flushAll() });
+      // Three shards: each under its own hash tag, one per master (README, "Shards").
+      clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, shards: CLUSTER_SHARDS, pids: c.pids, flush: () => c.flushAll(), commandsPerNode: () => c.commandsPerNode() });
     }
     const endLoad = machineInfo().load;
     const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, statusPage, minutes: (Date.now() - started) / 60_000 });

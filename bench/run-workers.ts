@@ -16,6 +16,8 @@ export interface WorkersResult {
   workerCores: number;
   redisCores: number;
   simCores: number;
+  /** Each Redis Cluster master's share of the commands served during the window (INFO commandstats); absent on one Redis. */
+  masterShares?: number[];
 }
 
 /** The Redis the workers share: the single private one, or a Redis Cluster. */
@@ -28,6 +30,10 @@ export interface WorkersRedis {
   pids: number[];
   /** Empties it between runs. */
   flush(): Promise<void>;
+  /** `redis.shards` of the workers' config; default 1. */
+  shards?: number;
+  /** Commands each master has served so far (INFO commandstats, calls summed), for their shares; absent on one Redis. */
+  commandsPerNode?: () => Promise<number[]>;
 }
 
 /**
@@ -45,17 +51,19 @@ export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersR
       const port = await freePort();
       const file = join(env.dir, `sat-${k}-${w}.yaml`);
       const s = plan.intervalS;
-      writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, clusterNodes: target.clusterNodes, prefix: `sat${k}`, port, accounts: plan.accounts, intervalsS: { balance: s, userInfo: s, team: s } });
+      writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, clusterNodes: target.clusterNodes, shards: target.shards, prefix: `sat${k}`, port, accounts: plan.accounts, intervalsS: { balance: s, userInfo: s, team: s } });
       procs.push({ child: startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs), url: `http://127.0.0.1:${port}` });
     }
     await Promise.all(procs.map((p) => waitReady(p.url)));
     await sleep(plan.warmupS * 1000);
     const cpu = () => ({ w: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0), r: target.pids.reduce((t, pid) => t + cpuSeconds(pid), 0), s: cpuSeconds(env.simPid) });
+    const n0 = await target.commandsPerNode?.();
     const c0 = await simCounts(env.simUrl);
     const u0 = cpu();
     await sleep(plan.measureS * 1000);
     const u1 = cpu();
     const c1 = await simCounts(env.simUrl);
+    const n1 = await target.commandsPerNode?.();
     await Promise.all(procs.map((p) => p.child.stop()));
     const r: WorkersResult = {
       workers: k,
@@ -64,7 +72,13 @@ export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersR
       redisCores: (u1.r - u0.r) / plan.measureS,
       simCores: (u1.s - u0.s) / plan.measureS,
     };
-    env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}`);
+    if (n0 && n1) {
+      const served = n1.map((n, i) => n - n0[i]);
+      const total = served.reduce((a, b) => a + b, 0);
+      r.masterShares = served.map((n) => n / total);
+    }
+    const shares = r.masterShares ? `; commands per master ${r.masterShares.map((x) => `${(100 * x).toFixed(0)} %`).join(', ')}` : '';
+    env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}${shares}`);
     results.push(r);
   }
   return { plan, results };

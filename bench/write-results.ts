@@ -68,13 +68,14 @@ export function formatResults(r: BenchReport): string {
   const cw = r.clusterWorkers?.results ?? [];
   if (cw.length > 0) {
     out.push('', '## Worker processes on a three-master Redis Cluster (saturated)', '');
-    out.push('The same plan, right after the single-Redis part, against three `redis-server --cluster-enabled yes` masters on loopback (no replicas, slots split by `redis-cli --cluster create`), config `redis: { cluster: { nodes: [...] } }`. The monitor wraps its prefix in a hash tag (`{sat1}`), so every key lives on one master; Redis cores are the three nodes together.', '');
-    out.push(row(['workers', 'polls/s on the cluster', 'vs one worker on the cluster', 'polls/s on one Redis (table above)', 'cluster vs one Redis', 'cores: workers', 'cores: Redis (3 nodes)', 'cores: simulator', 'cores: total']));
-    out.push(row(Array(9).fill('---')));
+    out.push('The same plan, right after the single-Redis part, against three `redis-server --cluster-enabled yes` masters on loopback (no replicas, slots split by `redis-cli --cluster create`), config `redis: { cluster: { nodes: [...] } }`. With `redis.shards: 3` the accounts are spread over three hash tags, one per master (README, "Shards"); the share of the commands each master served during the window is in the last column. Redis cores are the three nodes together.', '');
+    out.push(row(['workers', 'polls/s on the cluster', 'vs one worker on the cluster', 'polls/s on one Redis (table above)', 'cluster vs one Redis', 'cores: workers', 'cores: Redis (3 nodes)', 'cores: simulator', 'cores: total', 'commands per master']));
+    out.push(row(Array(10).fill('---')));
     const cOne = cw[0].pollsPerS;
     for (const w of cw) {
       const single = r.workers.results.find((x) => x.workers === w.workers);
-      out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / cOne, 2)}×`, single ? f(single.pollsPerS, 0) : '-', single ? `${f(w.pollsPerS / single.pollsPerS, 2)}×` : '-', f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores)]));
+      out.push(row([w.workers, f(w.pollsPerS, 0), `${f(w.pollsPerS / cOne, 2)}×`, single ? f(single.pollsPerS, 0) : '-', single ? `${f(w.pollsPerS / single.pollsPerS, 2)}×` : '-', f(w.workerCores), f(w.redisCores), f(w.simCores), f(w.workerCores + w.redisCores + w.simCores),
+        w.masterShares ? w.masterShares.map((x) => `${f(100 * x, 0)} %`).join(', ') : '-']));
     }
   }
   if (r.statusPage && r.statusPage.length > 0) out.push('', formatStatusPage(r.statusPage));
@@ -97,6 +98,11 @@ export function formatResults(r: BenchReport): string {
   out.push(row(['two workers ≥ 1.8× one', two ? `${f(two.pollsPerS / one, 2)}×` : '-', check(two && two.pollsPerS / one >= 1.8)]));
   const cTwo = cw.find((w) => w.workers === 2);
   if (cTwo) out.push(row(['two workers ≥ 1.8× one, on the cluster', `${f(cTwo.pollsPerS / cw[0].pollsPerS, 2)}×`, check(cTwo.pollsPerS / cw[0].pollsPerS >= 1.8)]));
+  const busiest = cw.length > 0 && cw.every((w) => w.masterShares) ? Math.max(...cw.flatMap((w) => w.masterShares!)) : undefined;
+  if (busiest !== undefined) out.push(row(['no cluster master serves more than 40 % of the commands (3 shards)', `${f(100 * busiest, 0)} % (busiest master, any run)`, check(busiest <= 0.4)]));
+  const cOne = cw[0];
+  const sOne = r.workers.results[0];
+  if (cOne && sOne) out.push(row(['one worker on the 3-shard cluster ≥ one worker on one Redis (saturated)', `${f(cOne.pollsPerS / sOne.pollsPerS, 2)}×`, check(cOne.pollsPerS >= sOne.pollsPerS)]));
   out.push('');
   return out.join('\n');
 }
