@@ -94,9 +94,10 @@ interface RedisSide {
 
 /**
  * Starts one monitor process. The HTTP server comes first and answers /healthz at once, and /readyz
- * with why it is not ready; then, whenever Redis answers: its eviction policy is checked, the poll
- * queue's schedulers registered (idempotent across replicas), the worker that runs the polls started,
- * and accounts whose credentials changed since the last start polled at once. Rejects (after releasing
+ * with why it is not ready; then, whenever Redis answers: its eviction policy is checked, accounts
+ * moved to their new shard if `redis.shards` changed, each shard's poll queue schedulers registered
+ * (idempotent across replicas) and its poll worker started (one per shard, src/state/shards.ts), and
+ * accounts whose credentials changed since the last start polled at once. Rejects (after releasing
  * what it opened) only when the server cannot listen (ListenError).
  */
 export async function startMonitor(config: MonitorConfig, options: MonitorOptions = {}): Promise<Monitor> {
