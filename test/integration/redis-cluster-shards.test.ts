@@ -127,7 +127,7 @@ ${NAMES.map((n) => `  - name: ${n}
     expect(overview.counts).toMatchObject({ accounts: 30, warning: 1 });
   }, 120_000);
 
-  it('moving from 1 shard to 3 keeps every account polled once and does not mail an alert that already went out', async () => {
+  it('moving from 1 shard to 3 and back keeps every account polled once and does not mail an alert that already went out', async () => {
     const one = config('mv', null);
     const a = await startMonitor(one);
     monitors.push(a);
@@ -163,5 +163,26 @@ ${NAMES.map((n) => `  - name: ${n}
     // Nothing of the accounts is left under the old prefix but BullMQ's finished jobs: their keys moved.
     const left = (await keysOf('{mv}:*')).flat().filter((k) => NAMES.some((n) => k.includes(n)) && !/^\{mv\}:(poll|notifications):/.test(k));
     expect(left).toEqual([]);
+    expect(await admin.get('{mv}:shards')).toBe('3');
+
+    // And back to one shard: the keys and schedulers return under {mv}, still no second mail.
+    await monitors.pop()!.close(2000);
+    const c = await startMonitor(config('mv', null));
+    monitors.push(c);
+    await c.started;
+    for (const p of shards.prefixes) {
+      const q = queue(p);
+      expect(await q.getJobSchedulersCount()).toBe(0);
+      await q.close();
+    }
+    const back = queue('{mv}');
+    expect(await back.getJobSchedulersCount()).toBe(90);
+    await back.close();
+    expect(await admin.exists('{mv}:shards')).toBe(0);
+    const t1 = Date.now();
+    await waitFor('10 s of polling after moving back', () => Date.now() - t1 >= 10_000, 20_000);
+    for (const [name, n] of pollsIn(t1, t1 + 10_000)) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
+    expect(sampleValue(await metricsOf(c), 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
   }, 120_000);
 });
