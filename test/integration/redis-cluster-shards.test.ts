@@ -125,6 +125,13 @@ ${NAMES.map((n) => `  - name: ${n}
     // The status page's JSON reads across the shards too.
     const overview = await (await fetch(`${m.url}/api/v1/accounts`)).json() as { counts: { accounts: number; warning: number } };
     expect(overview.counts).toMatchObject({ accounts: 30, warning: 1 });
+    type Alerts = { alerts: { account: string; lastNotification: { channels: { channel: string; sentAt: string | null }[] } }[] };
+    const alerts = await (await fetch(`${m.url}/api/v1/alerts`)).json() as Alerts;
+    expect(alerts.alerts.map((a) => a.account)).toEqual([LOW]);
+    expect(alerts.alerts[0].lastNotification.channels).toEqual([{ channel: 'email', sentAt: expect.any(String) }]);
+    // The budget gauges read every shard's windows.
+    const s = await metricsOf(m);
+    for (const n of NAMES) expect([n, (sampleValue(s, 'sendpulse_api_budget_used', { account: n, window: 'day' }) ?? 0) > 0]).toEqual([n, true]);
   }, 120_000);
 
   it('moving from 1 shard to 3 and back keeps every account polled once and does not mail an alert that already went out', async () => {
