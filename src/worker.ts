@@ -262,8 +262,10 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       });
     }
     if (reshard.previous !== shards.count || reshard.recorded !== (shards.count > 1)) {
-      // After the new shards' schedulers exist: an account is never left without one.
-      await step('retire old shards', () => retireShards(queueConn, reshard, shards, prefix, log));
+      // Only once the new shards' schedulers exist: an account is never left without one. Otherwise the
+      // next start does it (the count is not recorded before; moving again finds nothing left to move).
+      if (side.shards.every((sh) => sh.schedules!.ready())) await step('retire old shards', () => retireShards(queueConn, reshard, shards, prefix, log));
+      else log.warn({ shards: shards.count }, 'redis.shards changed but not every shard\'s schedules are registered yet: the old shards are retired at the next start');
     }
     for (const shard of side.shards) {
       if (abort.signal.aborted) throw new ClosingError();
