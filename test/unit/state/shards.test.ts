@@ -45,6 +45,11 @@ describe('the key prefix of a shard', () => {
     }
   });
 
+  it('stays what the README says for spm (a change would move every account at the next start)', () => {
+    expect(new Shards('spm', 3).prefixes).toEqual(['{spm-0-2}', '{spm-1-4}', '{spm-2-3}']);
+    expect(new Shards('{spm}', 3).prefixes.map((p) => keySlot(p))).toEqual([3103, 7145, 12894]);
+  });
+
   it('hashes keys as Redis Cluster does (CRC16 XMODEM, first hash tag)', () => {
     expect(crc16('123456789')).toBe(0x31c3);
     // Values from CLUSTER KEYSLOT on redis 7.
