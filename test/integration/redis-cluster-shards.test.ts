@@ -106,8 +106,8 @@ ${NAMES.map((n) => `  - name: ${n}
     const t0 = Date.now();
     await waitFor('10 s more of polling', () => Date.now() - t0 >= 10_000, 20_000);
     const polls = pollsIn(t0, t0 + 10_000);
-    // Every 2 s over 10 s: 5 polls each (4 to 6 with timing); none lost, none doubled.
-    for (const [name, n] of polls) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    // Every 2 s over 10 s: 5 polls each (3 to 7 on a loaded machine); a lost scheduler gives 0, a doubled one about 10.
+    for (const [name, n] of polls) expect([name, n >= 3 && n <= 7]).toEqual([name, true]);
     expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
     expect(sampleValue(await metricsOf(m), 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
 
@@ -162,7 +162,7 @@ ${NAMES.map((n) => `  - name: ${n}
     }
     const t0 = Date.now();
     await waitFor('10 s of polling after the move', () => Date.now() - t0 >= 10_000, 20_000);
-    for (const [name, n] of pollsIn(t0, t0 + 10_000)) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    for (const [name, n] of pollsIn(t0, t0 + 10_000)) expect([name, n >= 3 && n <= 7]).toEqual([name, true]);
     expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
     const s = await metricsOf(b);
     expect(sampleValue(s, 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
@@ -188,7 +188,7 @@ ${NAMES.map((n) => `  - name: ${n}
     expect(await admin.exists('{mv}:shards')).toBe(0);
     const t1 = Date.now();
     await waitFor('10 s of polling after moving back', () => Date.now() - t1 >= 10_000, 20_000);
-    for (const [name, n] of pollsIn(t1, t1 + 10_000)) expect([name, n >= 4 && n <= 6]).toEqual([name, true]);
+    for (const [name, n] of pollsIn(t1, t1 + 10_000)) expect([name, n >= 3 && n <= 7]).toEqual([name, true]);
     expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
     expect(sampleValue(await metricsOf(c), 'sendpulse_alert_firing', { account: LOW, alert: 'balance', severity: 'warning' })).toBe(1);
   }, 120_000);
