@@ -157,7 +157,7 @@ export class RequestBudget {
 
   /**
    * usage() for many accounts in one pipelined round trip per key prefix (for the metrics scrape): a
-   * Redis Cluster pipeline may only hold keys of one slot, and each shard has its own.
+   * Redis Cluster pipeline must stay on one master (ioredis), and shards are on different ones.
    */
   async usageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
     const out = new Map<string, BudgetUsage>();

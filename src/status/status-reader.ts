@@ -75,7 +75,7 @@ function parseJson<T>(raw: unknown): T | null {
  * the shown rows' state in one pipeline; an account page and /alerts add two small ones for the
  * firing alerts' states and deliveries. Sorting and search use only names held in memory and the
  * firing index. With several shards (redis.shards) each round trip is one pipeline per shard, sent
- * at once (SplitPipeline): a Redis Cluster pipeline holds one slot; an account page reads one shard.
+ * at once (SplitPipeline): a Redis Cluster pipeline stays on one master; an account page reads one shard.
  */
 export class StatusReader {
   readonly #redis: Redis | Cluster;
