@@ -1,11 +1,10 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
- * A pipeline split by shard: a Redis Cluster pipeline must stay on one master (ioredis:
- * "same slots allocation group"), and each shard
- * (src/state/shards.ts) has its own. Commands are added with the shard whose keys they touch, one
- * command per `add`; `exec` sends one pipeline per shard, all at once, and returns the replies in the
- * order the commands were added, throwing the first error a reply carries.
+ * A pipeline split by shard: a Redis Cluster pipeline must stay on one master (ioredis: "same slots
+ * allocation group"), and the shards (src/state/shards.ts) are on different ones. Commands are added
+ * with the shard whose keys they touch, one command per `add`; `exec` sends one pipeline per shard,
+ * all at once, and returns the replies in the order added, throwing the first error a reply carries.
  */
 export class SplitPipeline {
   readonly #pipes = new Map<number, ChainableCommander>();
