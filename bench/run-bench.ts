@@ -12,8 +12,8 @@ import { startBenchCluster, type BenchCluster } from './redis-cluster';
 import { runWorkers } from './run-workers';
 import { formatResults } from './write-results';
 
-/** `redis.shards` of the monitors in the --cluster part: one shard per master. */
-const CLUSTER_SHARDS = 3;
+/** `redis.shards` of the monitors in the --cluster part: one shard per master (`--cluster-shards N` to compare). */
+const CLUSTER_SHARDS = process.argv.includes('--cluster-shards') ? Number(process.argv[process.argv.indexOf('--cluster-shards') + 1]) : 3;
 
 /**
  * `npm run bench [-- --quick] [-- --cpu-prof] [-- --cluster]`: starts a private Redis and the simulator
@@ -76,11 +76,11 @@ async function main(): Promise<void> {
       log('workers: saturation on a three-master Redis Cluster');
       cluster = await startBenchCluster(3);
       const c = cluster;
-      // Three shards: each under its own hash tag, one per master (README, "Shards").
+      // Three shards by default: each under its own hash tag, one per master (README, "Shards").
       clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, shards: CLUSTER_SHARDS, pids: c.pids, flush: () => c.flushAll(), commandsPerNode: () => c.commandsPerNode() });
     }
     const endLoad = machineInfo().load;
-    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, statusPage, minutes: (Date.now() - started) / 60_000 });
+    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, clusterShards: CLUSTER_SHARDS, statusPage, minutes: (Date.now() - started) / 60_000 });
     const partial = quick || only !== null || skipWorkers;
     const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
     writeFileSync(out, md + keptFindings(out));

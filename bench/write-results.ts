@@ -14,6 +14,8 @@ export interface BenchReport {
   workers: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
   /** The same saturation run on a three-master Redis Cluster (`--cluster`); absent without it. */
   clusterWorkers?: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
+  /** `redis.shards` of the cluster part; default 3. */
+  clusterShards?: number;
   /** The status page's overview at 1,000 and 10,000 accounts; absent when not measured. */
   statusPage?: StatusPageResult[];
 }
@@ -68,7 +70,7 @@ export function formatResults(r: BenchReport): string {
   const cw = r.clusterWorkers?.results ?? [];
   if (cw.length > 0) {
     out.push('', '## Worker processes on a three-master Redis Cluster (saturated)', '');
-    out.push('The same plan, right after the single-Redis part, against three `redis-server --cluster-enabled yes` masters on loopback (no replicas, slots split by `redis-cli --cluster create`), config `redis: { cluster: { nodes: [...] } }`. With `redis.shards: 3` the accounts are spread over three hash tags, one per master (README, "Shards"); the share of the commands each master served during the window is in the last column. Redis cores are the three nodes together.', '');
+    out.push('The same plan, right after the single-Redis part, against three `redis-server --cluster-enabled yes` masters on loopback (no replicas, slots split by `redis-cli --cluster create`), config `redis: { cluster: { nodes: [...] } }`. With `redis.shards: ' + String(r.clusterShards ?? 3) + '` the accounts are spread over that many hash tags (README, "Shards": with 3, one per master); the share of the commands each master served during the window is in the last column. Redis cores are the three nodes together.', '');
     out.push(row(['workers', 'polls/s on the cluster', 'vs one worker on the cluster', 'polls/s on one Redis (table above)', 'cluster vs one Redis', 'cores: workers', 'cores: Redis (3 nodes)', 'cores: simulator', 'cores: total', 'commands per master']));
     out.push(row(Array(10).fill('---')));
     const cOne = cw[0].pollsPerS;
@@ -99,10 +101,10 @@ export function formatResults(r: BenchReport): string {
   const cTwo = cw.find((w) => w.workers === 2);
   if (cTwo) out.push(row(['two workers ≥ 1.8× one, on the cluster', `${f(cTwo.pollsPerS / cw[0].pollsPerS, 2)}×`, check(cTwo.pollsPerS / cw[0].pollsPerS >= 1.8)]));
   const busiest = cw.length > 0 && cw.every((w) => w.masterShares) ? Math.max(...cw.flatMap((w) => w.masterShares!)) : undefined;
-  if (busiest !== undefined) out.push(row(['no cluster master serves more than 40 % of the commands (3 shards)', `${f(100 * busiest, 0)} % (busiest master, any run)`, check(busiest <= 0.4)]));
+  if (busiest !== undefined) out.push(row([`no cluster master serves more than 40 % of the commands (${r.clusterShards ?? 3} shards)`, `${f(100 * busiest, 0)} % (busiest master, any run)`, check(busiest <= 0.4)]));
   const cOne = cw[0];
   const sOne = r.workers.results[0];
-  if (cOne && sOne) out.push(row(['one worker on the 3-shard cluster ≥ one worker on one Redis (saturated)', `${f(cOne.pollsPerS / sOne.pollsPerS, 2)}×`, check(cOne.pollsPerS >= sOne.pollsPerS)]));
+  if (cOne && sOne) out.push(row([`one worker on the ${r.clusterShards ?? 3}-shard cluster ≥ one worker on one Redis (saturated)`, `${f(cOne.pollsPerS / sOne.pollsPerS, 2)}×`, check(cOne.pollsPerS >= sOne.pollsPerS)]));
   out.push('');
   return out.join('\n');
 }
