@@ -18,6 +18,8 @@ export interface WorkersResult {
   simCores: number;
   /** Each Redis Cluster master's share of the commands served during the window (INFO commandstats); absent on one Redis. */
   masterShares?: number[];
+  /** Redis commands per completed poll over the window, all masters together (INFO commandstats); absent on one Redis. */
+  commandsPerPoll?: number;
 }
 
 /** The Redis the workers share: the single private one, or a Redis Cluster. */
@@ -76,8 +78,9 @@ export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersR
       const served = n1.map((n, i) => n - n0[i]);
       const total = served.reduce((a, b) => a + b, 0);
       r.masterShares = served.map((n) => n / total);
+      r.commandsPerPoll = total / (c1.ok - c0.ok);
     }
-    const shares = r.masterShares ? `; commands per master ${r.masterShares.map((x) => `${(100 * x).toFixed(0)} %`).join(', ')}` : '';
+    const shares = r.masterShares ? `; commands per master ${r.masterShares.map((x) => `${(100 * x).toFixed(0)} %`).join(', ')}, ${r.commandsPerPoll!.toFixed(1)} per poll` : '';
     env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}${shares}`);
     results.push(r);
   }
