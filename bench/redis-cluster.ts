@@ -19,6 +19,8 @@ export interface BenchCluster {
   flushAll(): Promise<void>;
   /** Commands each node has served since it started (INFO commandstats, calls summed), by node. */
   commandsPerNode(): Promise<number[]>;
+  /** Calls per command since the nodes started, all nodes together (INFO commandstats). */
+  commandMix(): Promise<Map<string, number>>;
   /** Stops every node and deletes their dirs. */
   close(): Promise<void>;
 }
@@ -73,6 +75,13 @@ export async function startBenchCluster(size = 3): Promise<BenchCluster> {
       const info = await ask(p.port, 'info', 'commandstats');
       return [...info.matchAll(/calls=(\d+)/g)].reduce((n, x) => n + Number(x[1]), 0);
     })),
+    commandMix: async () => {
+      const mix = new Map<string, number>();
+      for (const p of procs) {
+        for (const m of (await ask(p.port, 'info', 'commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) mix.set(m[1], (mix.get(m[1]) ?? 0) + Number(m[2]));
+      }
+      return mix;
+    },
     close,
   };
 }

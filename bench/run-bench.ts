@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       cluster = await startBenchCluster(3);
       const c = cluster;
       // Three shards by default: each under its own hash tag, one per master (README, "Shards").
-      clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, shards: CLUSTER_SHARDS, pids: c.pids, flush: () => c.flushAll(), commandsPerNode: () => c.commandsPerNode() });
+      clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, shards: CLUSTER_SHARDS, pids: c.pids, flush: () => c.flushAll(), commandsPerNode: () => c.commandsPerNode(), commandMix: () => c.commandMix() });
     }
     const endLoad = machineInfo().load;
     const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, clusterShards: CLUSTER_SHARDS, statusPage, minutes: (Date.now() - started) / 60_000 });

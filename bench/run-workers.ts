@@ -36,6 +36,8 @@ export interface WorkersRedis {
   shards?: number;
   /** Commands each master has served so far (INFO commandstats, calls summed), for their shares; absent on one Redis. */
   commandsPerNode?: () => Promise<number[]>;
+  /** Calls per command so far, for the busiest commands per poll in the log line; absent on one Redis. */
+  commandMix?: () => Promise<Map<string, number>>;
 }
 
 /**
@@ -60,12 +62,14 @@ export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersR
     await sleep(plan.warmupS * 1000);
     const cpu = () => ({ w: procs.reduce((s, p) => s + cpuSeconds(p.child.pid), 0), r: target.pids.reduce((t, pid) => t + cpuSeconds(pid), 0), s: cpuSeconds(env.simPid) });
     const n0 = await target.commandsPerNode?.();
+    const m0 = await target.commandMix?.();
     const c0 = await simCounts(env.simUrl);
     const u0 = cpu();
     await sleep(plan.measureS * 1000);
     const u1 = cpu();
     const c1 = await simCounts(env.simUrl);
     const n1 = await target.commandsPerNode?.();
+    const m1 = await target.commandMix?.();
     await Promise.all(procs.map((p) => p.child.stop()));
     const r: WorkersResult = {
       workers: k,
@@ -81,7 +85,9 @@ export async function runWorkers(env: ScaleEnv, quick: boolean, target: WorkersR
       r.commandsPerPoll = total / (c1.ok - c0.ok);
     }
     const shares = r.masterShares ? `; commands per master ${r.masterShares.map((x) => `${(100 * x).toFixed(0)} %`).join(', ')}, ${r.commandsPerPoll!.toFixed(1)} per poll` : '';
-    env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}${shares}`);
+    const polls = c1.ok - c0.ok;
+    const mix = m0 && m1 ? `; busiest per poll: ${[...m1].map(([c, n]) => [c, (n - (m0.get(c) ?? 0)) / polls] as const).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c} ${n.toFixed(1)}`).join(', ')}` : '';
+    env.log(`  ${target.label}, ${k} worker(s): ${r.pollsPerS.toFixed(0)} polls/s; cores: workers ${r.workerCores.toFixed(2)}, redis ${r.redisCores.toFixed(2)}, simulator ${r.simCores.toFixed(2)}${shares}${mix}`);
     results.push(r);
   }
   return { plan, results };
