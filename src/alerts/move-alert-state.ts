@@ -41,7 +41,12 @@ export async function moveAlertState(
   // The channels the latest notification of each alert reached (the status page shows them).
   for (const [field, line] of ledger) {
     const [account, rule, service] = field.split('|');
-    const seq = (JSON.parse(line) as { q?: number }).q;
+    let seq: number | undefined;
+    try {
+      seq = (JSON.parse(line) as { q?: number }).q;
+    } catch {
+      // An unreadable line has no notification to point at; the line itself moved as it was.
+    }
     if (typeof seq === 'number' && seq > 0) {
       const id = notificationId(account, rule, service, seq);
       pairs.push([old.sentKey(id), to.sentKey(id)]);
