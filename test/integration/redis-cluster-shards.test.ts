@@ -129,6 +129,12 @@ ${NAMES.map((n) => `  - name: ${n}
     const alerts = await (await fetch(`${m.url}/api/v1/alerts`)).json() as Alerts;
     expect(alerts.alerts.map((a) => a.account)).toEqual([LOW]);
     expect(alerts.alerts[0].lastNotification.channels).toEqual([{ channel: 'email', sentAt: expect.any(String) }]);
+    // An account page reads its own shard: its alert, the alert's history, its budget.
+    type Detail = { alerts: { rule: string }[]; history: { kind: string }[]; budget: { used: { day: number } } };
+    const page = await (await fetch(`${m.url}/api/v1/accounts/${LOW}`)).json() as Detail;
+    expect(page.alerts.map((a) => a.rule)).toEqual(['balance']);
+    expect(page.history.map((h) => h.kind)).toContain('firing');
+    expect(page.budget.used.day).toBeGreaterThan(0);
     // The budget gauges read every shard's windows.
     const s = await metricsOf(m);
     for (const n of NAMES) expect([n, (sampleValue(s, 'sendpulse_api_budget_used', { account: n, window: 'day' }) ?? 0) > 0]).toEqual([n, true]);
