@@ -140,6 +140,24 @@ ${NAMES.map((n) => `  - name: ${n}
     for (const n of NAMES) expect([n, (sampleValue(s, 'sendpulse_api_budget_used', { account: n, window: 'day' }) ?? 0) > 0]).toEqual([n, true]);
   }, 120_000);
 
+  it('two replicas with 3 shards each work every shard without doubling the polling, and both serve every account', async () => {
+    const cfg = config('rp', 3);
+    const [a, b] = await Promise.all([startMonitor(cfg), startMonitor(cfg)]);
+    monitors.push(a, b);
+    await Promise.all([a.started, b.started]);
+    await waitFor('every account in both /metrics', async () => (await everyBalanceShown(a)) && everyBalanceShown(b), 30_000);
+    const t0 = Date.now();
+    await waitFor('10 s of polling', () => Date.now() - t0 >= 10_000, 20_000);
+    for (const [name, n] of pollsIn(t0, t0 + 10_000)) expect([name, n >= 3 && n <= 7]).toEqual([name, true]);
+    // Each replica made requests for accounts of every shard: each works every shard's queue.
+    const shards = new Shards(cfg.redis.prefix, 3);
+    for (const m of [a, b]) {
+      const samples = parseMetrics(await m.processMetrics()).filter((x) => x.name === 'sendpulse_api_requests_total' && x.value > 0);
+      expect(new Set(samples.map((x) => shards.of(x.labels.account))).size).toBe(3);
+    }
+    expect(smtp.subjects()).toEqual([`[FIRING:warning] ${LOW}: balance 5.00 USD is below 10 USD`]);
+  }, 120_000);
+
   it('moving from 1 shard to 3 and back keeps every account polled once and does not mail an alert that already went out', async () => {
     const one = config('mv', null);
     const a = await startMonitor(one);
