@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { MASTER_NAME, startSentinelSet, type SentinelSet } from '../../bench/soak/sentinel-set';
 import { startSimulator } from '../../src/simulator/simulator';
 import type { Simulator } from '../../src/simulator/types';
@@ -16,6 +17,25 @@ import { waitFor } from '../helpers/wait-for';
  * election, plus ioredis's reconnect back-off (at most 2 s), plus a 1 s poll interval, with room.
  */
 const RECOVER_MS = 20_000;
+
+/**
+ * After a promotion the monitor moves every connection to the new master within this, ms: it hears
+ * Sentinel's +switch-master at once rather than waiting for the old master to be demoted (Sentinel
+ * does that on its next INFO round, up to 10 s later, and writes made there meanwhile are lost).
+ */
+const SWITCH_MS = 3000;
+
+/** The monitor's connections on a Redis (normal clients, not Sentinel's nor this probe's). */
+async function monitorClients(port: number): Promise<string[]> {
+  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+  try {
+    const me = String(await r.client('ID'));
+    const list = String(await r.call('CLIENT', 'LIST', 'TYPE', 'normal'));
+    return list.split('\n').filter(Boolean).filter((l) => !/ name=sentinel-/.test(l) && !l.startsWith(`id=${me} `));
+  } finally {
+    r.disconnect();
+  }
+}
 
 const balance = async (url: string) => sampleValue(await scrapeOk(url), 'sendpulse_balance', { account: 'main', kind: 'main' });
 
@@ -82,6 +102,26 @@ alerts:
     expect(newMaster).not.toBe(oldMaster);
     await set.settled();
     await keepsWorking(Date.now(), '5.00', /^\[FIRING:warning\] main: balance 5\.00 USD is below 10 USD$/);
+  }, 120_000);
+
+  it('moves to the new master as soon as Sentinel promotes it: a crossing right after the promotion is mailed once', async () => {
+    await set.settled();
+    const oldPort = await set.masterPort();
+    expect((await monitorClients(oldPort)).length).toBeGreaterThan(0);
+    const newPort = await set.failover();
+    const promoted = Date.now();
+    // The old master is still a master until Sentinel demotes it; the monitor must not write there meanwhile.
+    await waitFor('no monitor connection left on the old master', async () => (await monitorClients(oldPort)).length === 0, SWITCH_MS + 10_000, 50);
+    expect(Date.now() - promoted).toBeLessThan(SWITCH_MS);
+    const mailsBefore = smtp.mails.length;
+    sim.updateAccount('main', { balanceDetail: { balance: { main: '1.00' } } });
+    await waitFor('the critical mail', () => smtp.mails.length > mailsBefore, RECOVER_MS, 100);
+    // Once the old master is demoted (and any write it took is gone), the alert is not mailed again.
+    await set.settled();
+    const t = Date.now();
+    await waitFor('five more polls', () => okPolls(sim, 'main', t, 'balance') >= 5, RECOVER_MS, 100);
+    expect(smtp.subjects().slice(mailsBefore)).toEqual(['[FIRING:critical] main: balance 1.00 USD is below 2 USD']);
+    expect(newPort).not.toBe(oldPort);
   }, 120_000);
 
   it('keeps polling and mails the resolution exactly once after the master is SIGKILLed and Sentinel promotes the replica', async () => {
