@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../src/state/redis-connection';
 import { notificationsTotal } from '../src/alerts/alert-metrics';
 import { AlertStore } from '../src/alerts/alert-store';
+import type { NotificationRecord } from '../src/alerts/alert-types';
 import { channelsFor, sendThrough } from '../src/alerts/channels';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from '../src/alerts/notification-queue';
 import { dropNotification } from '../src/alerts/outbox-sweeper';
 import { sendContextFor } from '../src/alerts/send-context';
 import type { MonitorConfig } from '../src/config/types';
-import { DeliveryFailedError, DeliveryRejectedError, NotificationRetryError } from '../src/errors';
+import { DeliveryBusyError, DeliveryFailedError, DeliveryRejectedError, NotificationRetryError } from '../src/errors';
 import { childLogger } from '../src/logger';
 import { logBullError } from '../src/state/redis-health';
 
@@ -28,20 +30,84 @@ export interface DeliveryDeps {
 }
 
 /**
+ * Lease of an alert's delivery lock, ms, renewed every third of it while the worker delivers: a killed
+ * worker's lock frees itself this soon, before BullMQ hands its job to another worker (15 s lock).
+ */
+export const ALERT_DELIVERY_LEASE_MS = 10_000;
+/** A job whose alert another worker is delivering tries again after this, ms (not counted as an attempt). */
+export const ALERT_BUSY_RETRY_MS = 1000;
+
+/**
  * Delivers one notification from the outbox to every configured channel whose filters take it and
  * that has not had it yet (the per-channel "sent" marks make a retried or duplicated job skip
  * channels that are done), then removes it from the outbox. A channel that refuses it for good
  * (DeliveryRejectedError) is done too: counted `rejected`, logged once, never retried. Throws a
  * NotificationRetryError when a channel failed in a way worth retrying, so BullMQ retries the job.
+ *
+ * One alert's notifications reach each channel in the order they were made: under the alert's
+ * delivery lock, earlier notifications of the same alert still in the outbox (waiting for a retry
+ * after an outage) are sent first, and a channel that fails one of them gets none of the later ones
+ * in this round. Throws DeliveryBusyError when another worker holds the lock.
  */
 export async function deliverNotification(deps: DeliveryDeps, id: string): Promise<void> {
   const record = await deps.store.outboxRecord(id);
   if (!record) return; // delivered or dropped already: a late duplicate job
+  const alert = `${record.account}.${record.rule}.${record.service}`;
+  const owner = `${process.pid}:${randomUUID()}`;
+  if (!(await deps.store.lockAlertDelivery(alert, owner, ALERT_DELIVERY_LEASE_MS))) throw new DeliveryBusyError(alert);
+  const renew = setInterval(() => {
+    deps.store.renewAlertDelivery(alert, owner, ALERT_DELIVERY_LEASE_MS).catch(() => undefined); // Redis trouble: the lease runs out, as for a killed worker
+  }, ALERT_DELIVERY_LEASE_MS / 3);
+  renew.unref();
+  try {
+    // Without this, a RESOLVED made while its FIRING waited for a retry went out first (found by the soak).
+    const blocked = new Map<string, DeliveryFailedError>();
+    for (const earlier of await earlierInOutbox(deps.store, alert, seqOf(alert, id))) {
+      const r = await deps.store.outboxRecord(earlier);
+      if (r) await deliverRecord(deps, r, blocked);
+    }
+    const failures = await deliverRecord(deps, record, blocked);
+    if (failures.length > 0) throw new NotificationRetryError(failures);
+  } finally {
+    clearInterval(renew);
+    // Redis trouble: the lease runs out by itself; the error that matters is the delivery's.
+    await deps.store.unlockAlertDelivery(alert, owner).catch(() => undefined);
+  }
+}
+
+function seqOf(alert: string, id: string): number {
+  const rest = id.slice(alert.length + 1);
+  return id.startsWith(`${alert}.`) && /^\d+$/.test(rest) ? Number(rest) : NaN;
+}
+
+/** Ids of the alert's notifications in the outbox made before `seq`, oldest first. */
+async function earlierInOutbox(store: AlertStore, alert: string, seq: number): Promise<string[]> {
+  if (!Number.isFinite(seq)) return [];
+  return (await store.outboxIds())
+    .map((id) => [id, seqOf(alert, id)] as const)
+    .filter(([, s]) => Number.isFinite(s) && s < seq)
+    .sort((a, b) => a[1] - b[1])
+    .map(([id]) => id);
+}
+
+/**
+ * Sends one record to its channels that lack it, except those in `blocked` (an earlier notification
+ * of the alert failed there: this one fails there too, with that failure, and waits for the retry).
+ * Adds the channels that fail to `blocked`; removes the record from the outbox once no channel failed.
+ */
+async function deliverRecord(deps: DeliveryDeps, record: NotificationRecord, blocked: Map<string, DeliveryFailedError>): Promise<DeliveryFailedError[]> {
+  const id = record.id;
   const now = deps.now ?? Date.now;
   const sent = await deps.store.sentChannels(id);
   const ctx = sendContextFor(deps.config, { now, redis: deps.redis && deps.prefix !== undefined ? { client: deps.redis, prefix: deps.prefix } : undefined });
   const failures: DeliveryFailedError[] = [];
   await Promise.all(channelsFor(deps.config.alerts, record).filter((c) => !sent.has(c)).map(async (channel) => {
+    const before = blocked.get(channel);
+    if (before) {
+      failures.push(new DeliveryFailedError(channel, `waits for an earlier notification of the same alert (${before.reason})`,
+        { status: before.status, retryAfterMs: before.retryAfterMs }));
+      return;
+    }
     try {
       await sendThrough(channel, deps.config.alerts, record, ctx);
       await deps.store.markSent(id, channel, now());
@@ -59,11 +125,12 @@ export async function deliverNotification(deps: DeliveryDeps, id: string): Promi
       notificationsTotal.inc({ channel, outcome: 'failed' });
       const failure = err instanceof DeliveryFailedError ? err : new DeliveryFailedError(channel, err instanceof Error ? err.message : String(err));
       failures.push(failure);
+      blocked.set(channel, failure);
       await deps.store.events.failed(record, channel, failure.message, now());
     }
   }));
-  if (failures.length > 0) throw new NotificationRetryError(failures);
-  await deps.store.removeFromOutbox(id);
+  if (failures.length === 0) await deps.store.removeFromOutbox(id);
+  return failures;
 }
 
 /**
@@ -109,6 +176,11 @@ export function startNotificationWorker(opts: NotificationWorkerOptions): Worker
       try {
         await deliverNotification(deps, job.data.id);
       } catch (err) {
+        if (err instanceof DeliveryBusyError && token) {
+          // Another worker is sending this alert's notifications in order; ours is among them or next.
+          await job.moveToDelayed(Date.now() + ALERT_BUSY_RETRY_MS, token);
+          throw new DelayedError();
+        }
         const deferrals = job.data.deferrals ?? 0;
         if (err instanceof NotificationRetryError && err.rateLimitedOnly && err.retryAfterMs !== undefined && token && deferrals < MAX_DEFERRALS) {
           // Not an outage: the service asked us to wait. BullMQ does not count a DelayedError as an attempt.

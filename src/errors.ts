@@ -18,6 +18,7 @@ export const ErrorCodes = {
   TOKEN_BUSY: 'SPM_ERR_TOKEN_BUSY',
   DELIVERY_REJECTED: 'SPM_ERR_DELIVERY_REJECTED',
   DELIVERY_FAILED: 'SPM_ERR_DELIVERY_FAILED',
+  DELIVERY_BUSY: 'SPM_ERR_DELIVERY_BUSY',
   LISTEN: 'SPM_ERR_LISTEN',
   REDIS_CONFIG: 'SPM_ERR_REDIS_CONFIG',
   CLOSING: 'SPM_ERR_CLOSING',
@@ -149,6 +150,15 @@ export class DeliveryFailedError extends SpmError {
     this.channel = channel;
     this.reason = reason;
     this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** Another worker is delivering notifications of the same alert (it holds the alert's delivery lock): try again shortly. */
+export class DeliveryBusyError extends SpmError {
+  readonly alert: string;
+  constructor(alert: string) {
+    super(ErrorCodes.DELIVERY_BUSY, `another worker is delivering notifications of ${alert}`);
+    this.alert = alert;
   }
 }
 

@@ -221,6 +221,24 @@ export class AlertStore {
     return `${this.prefix}:alerts:seen`;
   }
 
+  /**
+   * Takes the delivery lock of one alert (`account.rule.service`) for `leaseMs`, so that one worker
+   * at a time delivers that alert's notifications and sends them in order; false when another holds it.
+   */
+  async lockAlertDelivery(alert: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:alerts:delivering:${alert}`, owner, 'PX', leaseMs, 'NX')) === 'OK';
+  }
+
+  /** Extends the lease of a delivery lock `owner` still holds; false when it no longer holds it. */
+  async renewAlertDelivery(alert: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW, 1, `${this.prefix}:alerts:delivering:${alert}`, owner, String(leaseMs))) === 1;
+  }
+
+  /** Releases the lock taken by lockAlertDelivery, if `owner` still holds it (its lease may have run out and gone to another). */
+  async unlockAlertDelivery(alert: string, owner: string): Promise<void> {
+    await this.redis.eval(UNLOCK, 1, `${this.prefix}:alerts:delivering:${alert}`, owner);
+  }
+
   /** When the engine first evaluated an account (set once): the start of `stale` for endpoints never polled well. */
   async firstSeen(account: string, now: number): Promise<number> {
     const key = this.seenKey;
@@ -228,6 +246,9 @@ export class AlertStore {
     return Number((await this.redis.hget(key, account)) ?? now);
   }
 }
+
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 // What the ledger knows: the severity last notified and since when, the reminder clock and the seq (so
 // notification ids keep counting up). Pending counts and the last poll are not kept: they rebuild

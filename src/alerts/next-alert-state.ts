@@ -29,12 +29,17 @@ function kindOf(prev: Severity, next: Severity): NotificationKind {
  * The pure alert state machine: ok → firing (warning/critical) → resolved, with `pendingPolls`
  * agreeing polls before a change and a reminder every `repeatInterval` while firing. `pollMs`
  * identifies the poll the observation came from (its lastSuccessMs), so evaluating the same poll
- * twice (two replicas, a periodic re-evaluation) never counts it twice; null for time-only checks.
+ * twice (two replicas, a periodic re-evaluation) never counts it twice, and an observation from an
+ * older poll than the state's last one changes nothing; null for time-only checks.
  * `observed` null means no data (a failed poll): nothing but a due reminder changes.
  */
 export function nextAlertState(prev: AlertState, observed: Severity | null, pollMs: number | null, now: number, opts: TransitionOptions): Transition {
   const s: AlertState = { ...prev };
   if (observed === null) return reminderOnly(prev, s, now, opts);
+  // An observation from a poll older than the one the state was last decided on is stale: a replica
+  // (the periodic pass, say) read the reading just before another replica saved a newer poll and
+  // changed the state. Applying it would resolve an alert whose value never changed (found by the soak).
+  if (pollMs !== null && prev.lastPollMs !== null && pollMs < prev.lastPollMs) return reminderOnly(prev, s, now, opts);
   // Most evaluations agree with the state and nothing is pending: nothing to count, nothing to write
   // (the last poll is kept only while it counts towards pendingPolls; writing it on every poll was
   // one Redis write per rule per poll).

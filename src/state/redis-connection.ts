@@ -63,6 +63,10 @@ export function createRedis(cfg: RedisConfig, log: Logger, opts: CreateRedisOpti
       enableTLSForSentinelMode: tls !== undefined,
       sentinelTLS: tls,
       sentinelRetryStrategy: retryStrategy,
+      // After a failover the old master stays a master until Sentinel demotes it on its next INFO round
+      // (up to 10 s): writes made there meanwhile are lost (the soak saw alerts mailed twice). Listening
+      // for +switch-master moves the connection to the new master at once.
+      failoverDetector: true,
     });
   } else {
     // A `rediss://` URL turns TLS on by itself; `redis.tls` adds the CA or skips verification.

@@ -46,3 +46,34 @@ describe('the SMTP server down for a while', () => {
     expect(p.proc.exitCode).toBeNull();
   });
 });
+
+describe('an alert that fires during an SMTP outage and resolves just after it', () => {
+  let rig: FaultRig;
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  // Found by the soak (bench/soak): the RESOLVED notification, made while the FIRING one waited for
+  // its retry, went out at once and reached the mailbox first.
+  it('mails FIRING before RESOLVED: one alert\'s notifications reach a channel in the order they were made', async () => {
+    rig = await startFaultRig([simAccount('main')]);
+    const p = rig.run(rig.config({ accounts: accountYaml('main') }));
+    const url = await p.url();
+    await waitFor('the account up', async () => up(await scrapeOk(url), 'main') === 1, 20000);
+    await rig.smtp.down();
+    rig.sim.updateAccount('main', { balanceDetail: { balance: { main: '5.00' } } });
+    await waitFor('a failed delivery attempt', async () =>
+      (sampleValue(await scrapeOk(url), 'sendpulse_alert_notifications_total', { channel: 'email', outcome: 'failed' }) ?? 0) >= 1, 15000);
+    // Back up, and the balance back too, while the FIRING mail waits for its retry (5 s after the failure).
+    await rig.smtp.up();
+    rig.sim.updateAccount('main', { balanceDetail: { balance: { main: '50.00' } } });
+    await waitFor('two mails', () => rig.smtp.mails.length >= 2, RETRY_MS + 10_000);
+    const t = Date.now();
+    await waitFor('5 more balance polls', () => okPolls(rig.sim, 'main', t, 'balance') >= 5, 20000);
+    const subjects = rig.smtp.subjects();
+    expect(subjects).toHaveLength(2);
+    expect(subjects[0]).toBe(WARNING);
+    expect(subjects[1]).toMatch(/^\[RESOLVED\] main: balance 50\.00 USD/);
+    expect(p.proc.exitCode).toBeNull();
+  });
+});

@@ -43,6 +43,20 @@ describe('nextAlertState', () => {
     expect(nextAlertState(s, 'warning', 200, 200, o).state.severity).toBe('warning');
   });
 
+  // Found by the soak: the periodic pass on one replica read a reading (ok) just before another
+  // replica saved a newer poll (critical) and fired; applied to the new state, the old reading
+  // resolved an alert whose value had not changed, and the next poll fired it again.
+  it('ignores an observation from a poll older than the one that last changed the state (no phantom RESOLVED)', () => {
+    const fired = nextAlertState(INITIAL_ALERT_STATE, 'critical', 200, 201, opts);
+    expect(fired.kind).toBe('firing');
+    const stale = nextAlertState(fired.state, 'ok', 100, 202, opts);
+    expect(stale.kind).toBeNull();
+    expect(stale.changed).toBe(false);
+    expect(stale.state.severity).toBe('critical');
+    // A newer poll still resolves it.
+    expect(nextAlertState(stale.state, 'ok', 300, 300, opts).kind).toBe('resolved');
+  });
+
   it('leaves the severity and the pending counter alone when there is no data', () => {
     const o = { ...opts, pendingPolls: 2 };
     const pending = nextAlertState(INITIAL_ALERT_STATE, 'critical', 100, 100, o).state;
