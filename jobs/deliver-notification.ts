@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../src/state/redis-connection';
 import { notificationsTotal } from '../src/alerts/alert-metrics';
 import { AlertStore } from '../src/alerts/alert-store';
-import type { NotificationRecord } from '../src/alerts/alert-types';
+import { alertOf, type NotificationRecord } from '../src/alerts/alert-types';
 import { channelsFor, sendThrough } from '../src/alerts/channels';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from '../src/alerts/notification-queue';
 import { dropNotification } from '../src/alerts/outbox-sweeper';
@@ -52,11 +51,11 @@ export const ALERT_BUSY_RETRY_MS = 1000;
 export async function deliverNotification(deps: DeliveryDeps, id: string): Promise<void> {
   const record = await deps.store.outboxRecord(id);
   if (!record) return; // delivered or dropped already: a late duplicate job
-  const alert = `${record.account}.${record.rule}.${record.service}`;
-  const owner = `${process.pid}:${randomUUID()}`;
-  if (!(await deps.store.lockAlertDelivery(alert, owner, ALERT_DELIVERY_LEASE_MS))) throw new DeliveryBusyError(alert);
+  const alert = alertOf(record);
+  const lease = deps.store.deliveryLease(alert, ALERT_DELIVERY_LEASE_MS);
+  if (!(await lease.hold())) throw new DeliveryBusyError(alert);
   const renew = setInterval(() => {
-    deps.store.renewAlertDelivery(alert, owner, ALERT_DELIVERY_LEASE_MS).catch(() => undefined); // Redis trouble: the lease runs out, as for a killed worker
+    lease.hold().catch(() => undefined); // Redis trouble: the lease runs out, as for a killed worker
   }, ALERT_DELIVERY_LEASE_MS / 3);
   renew.unref();
   try {
@@ -71,7 +70,7 @@ export async function deliverNotification(deps: DeliveryDeps, id: string): Promi
   } finally {
     clearInterval(renew);
     // Redis trouble: the lease runs out by itself; the error that matters is the delivery's.
-    await deps.store.unlockAlertDelivery(alert, owner).catch(() => undefined);
+    await lease.release().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from '../state/redis-connection';
 import { AlertHistory } from './alert-history';
+import { RedisLease } from './lease';
 import { INITIAL_ALERT_STATE, type AlertState, type NotificationRecord, type RuleName, type Severity } from './alert-types';
 
 /** An alert's state with the version its compare-and-set must match. */
@@ -222,21 +223,12 @@ export class AlertStore {
   }
 
   /**
-   * Takes the delivery lock of one alert (`account.rule.service`) for `leaseMs`, so that one worker
-   * at a time delivers that alert's notifications and sends them in order; false when another holds it.
+   * The delivery lock of one alert (`account.rule.service`) with a lease of `leaseMs`: one worker at a
+   * time delivers that alert's notifications, so they go out in order; a killed holder's lock frees
+   * itself when the lease runs out.
    */
-  async lockAlertDelivery(alert: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}:alerts:delivering:${alert}`, owner, 'PX', leaseMs, 'NX')) === 'OK';
-  }
-
-  /** Extends the lease of a delivery lock `owner` still holds; false when it no longer holds it. */
-  async renewAlertDelivery(alert: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, `${this.prefix}:alerts:delivering:${alert}`, owner, String(leaseMs))) === 1;
-  }
-
-  /** Releases the lock taken by lockAlertDelivery, if `owner` still holds it (its lease may have run out and gone to another). */
-  async unlockAlertDelivery(alert: string, owner: string): Promise<void> {
-    await this.redis.eval(UNLOCK, 1, `${this.prefix}:alerts:delivering:${alert}`, owner);
+  deliveryLease(alert: string, leaseMs: number): RedisLease {
+    return new RedisLease(this.redis, `${this.prefix}:alerts:delivering:${alert}`, leaseMs);
   }
 
   /** When the engine first evaluated an account (set once): the start of `stale` for endpoints never polled well. */
@@ -246,9 +238,6 @@ export class AlertStore {
     return Number((await this.redis.hget(key, account)) ?? now);
   }
 }
-
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 // What the ledger knows: the severity last notified and since when, the reminder clock and the seq (so
 // notification ids keep counting up). Pending counts and the last poll are not kept: they rebuild

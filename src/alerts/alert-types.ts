@@ -72,5 +72,10 @@ export interface NotificationRecord {
  * so the id is unique even for services that do (the `unreadable` rule's field paths).
  */
 export function notificationId(account: string, rule: RuleName, service: string, seq: number): string {
-  return `${account}.${rule}.${service}.${seq}`;
+  return `${alertOf({ account, rule, service })}.${seq}`;
+}
+
+/** The alert a notification belongs to, `account.rule.service`: its id without the seq. */
+export function alertOf(n: { account: string; rule: RuleName; service: string }): string {
+  return `${n.account}.${n.rule}.${n.service}`;
 }
