@@ -55,7 +55,7 @@ export async function moveAlertState(
   for (const [a, b, pick] of [
     [old.firingKey, to.firingKey, ofMoved('|')],
     [old.events.latestKey, to.events.latestKey, ofMoved('|')],
-    [`${from}:alerts:seen`, to.seenKey, (f: string) => names.has(f)],
+    [old.seenKey, to.seenKey, (f: string) => names.has(f)],
   ] as const) fields += (await moveHashFields(redis, a, b, pick)).size;
   const outbox = await moveHashFields(redis, old.outboxKey, to.outboxKey, ofMoved('.'));
   fields += outbox.size;
