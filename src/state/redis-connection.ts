@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type Callback, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisConfig, RedisTls } from '../config/types';
 import { redactRedisErrors } from './redact-redis-errors';
@@ -53,7 +53,7 @@ export function createRedis(cfg: RedisConfig, log: Logger, opts: CreateRedisOpti
     };
     client = new Cluster(cfg.cluster.nodes.map((n) => ({ host: n.host, port: n.port })), options);
   } else if (cfg.sentinel) {
-    client = new Redis({
+    client = new SentinelRedis({
       ...common,
       sentinels: cfg.sentinel.sentinels.map((n) => ({ host: n.host, port: n.port })),
       name: cfg.sentinel.name,
@@ -63,6 +63,9 @@ export function createRedis(cfg: RedisConfig, log: Logger, opts: CreateRedisOpti
       enableTLSForSentinelMode: tls !== undefined,
       sentinelTLS: tls,
       sentinelRetryStrategy: retryStrategy,
+      // A Sentinel that accepts the connection but never answers (a stopped process) would hold the
+      // master's lookup for ever: ioredis sets no command timeout on its sentinel connections by default.
+      sentinelCommandTimeout: SENTINEL_COMMAND_TIMEOUT_MS,
       // After a failover the old master stays a master until Sentinel demotes it on its next INFO round
       // (up to 10 s): writes made there meanwhile are lost (the soak saw alerts mailed twice). Listening
       // for +switch-master moves the connection to the new master at once.
@@ -74,6 +77,60 @@ export function createRedis(cfg: RedisConfig, log: Logger, opts: CreateRedisOpti
   }
   watchErrors(client, log, opts.name);
   return client;
+}
+
+/** How long one Sentinel may take to name the master before the next one is asked, ms. */
+export const SENTINEL_COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * A Sentinel-managed connection that never gives up unless it is closed on purpose (`disconnect()`,
+ * `quit()`); its `duplicate()`s (BullMQ's blocking connections) are the same kind.
+ *
+ * Why: in ioredis 5.x (seen with 5.11.1) a connection that is looking the master up again (after its
+ * socket closed: the master was killed) when the failover detector hears `+switch-master` is ended for
+ * good: the detector stops the connector, the lookup in flight then fails with "Connection is closed."
+ * and ioredis sets the status to `end`, with no reconnect. Every command then fails at once, for the
+ * life of the process (the soak saw replicas serve values 28 minutes old and stop polling after a
+ * master was SIGKILLed). This class connects again, after the usual back-off, whenever the connection
+ * ends without having been closed on purpose.
+ */
+export class SentinelRedis extends Redis {
+  #closed = false;
+  #attempts = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RedisOptions) {
+    super(options);
+    this.on('ready', () => { this.#attempts = 0; });
+    this.on('end', () => this.#reconnectLater());
+  }
+
+  override disconnect(reconnect = false): void {
+    if (!reconnect) this.#stop();
+    super.disconnect(reconnect);
+  }
+
+  override quit(callback?: Callback<'OK'>): Promise<'OK'> {
+    this.#stop();
+    return super.quit(callback);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return new SentinelRedis({ ...this.options, ...override });
+  }
+
+  #stop(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #reconnectLater(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (!this.#closed && this.status === 'end') this.connect().catch(() => undefined);
+    }, retryStrategy(++this.#attempts));
+  }
 }
 
 /** Node TLS options for `redis.tls`. */
