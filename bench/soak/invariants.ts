@@ -1,7 +1,7 @@
 import type { RequestRecord } from '../../src/simulator/types';
 import type { FaultKind, FaultRecord, ValueSet } from './faults';
 import type { Delivery } from './receivers';
-import type { HealthProbe, SeenValue } from './recorder';
+import { STALL_MS, type HarnessStall, type HealthProbe, type SeenValue } from './recorder';
 import type { ReplicaLife } from './replica';
 import { BALANCE_INTERVAL_MS, BALANCE_VALUE, BUDGET, KNOB_ALERT, KNOBS, type Knob, type Level } from './world';
 
@@ -20,6 +20,8 @@ export interface History {
   channels: Record<string, Delivery[]>;
   replicas: { index: number; lives: ReplicaLife[]; log: string }[];
   harnessErrors: string[];
+  /** The harness's own event-loop stalls (absent in runs recorded before they were). */
+  harnessStalls?: HarnessStall[];
 }
 
 /** One invariant's outcome: its figure for the report, and each violation found. */
@@ -46,6 +48,8 @@ export const RESUME_BOUND_MS: Partial<Record<FaultKind, number>> = {
   'api-5xx': 15_000, 'api-html': 15_000, 'api-reset': 15_000, 'api-timeout': 15_000, 'api-401': 25_000,
   'api-429-storm': 15_000, 'api-odd-fields': 15_000, 'api-truncated': 15_000,
 };
+/** A notification being sent when Redis was wiped may still arrive this long after, ms. */
+export const IN_FLIGHT_MS = 5000;
 /** A duplicate delivery is in the documented window when a replica was killed, paused or Redis lost writes this close to the first delivery, ms. */
 export const DUPLICATE_WINDOW_MS = 5000;
 /** RSS growth allowed for a long-lived replica between its third minute and its last minute. */
@@ -74,6 +78,11 @@ function pct(xs: number[], p: number): number {
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const at = (h: History, t: number) => `t+${sec(t - h.startedAt)}`;
 
+/** A harness stall that ended within [from, to] (the arrivals stamped at its end), if any. */
+function stalledIn(h: History, from: number, to: number): HarnessStall | undefined {
+  return h.harnessStalls?.find((s) => s.at + s.ms >= from - WINDOW_JITTER_MS && s.at + s.ms <= to + WINDOW_JITTER_MS);
+}
+
 /** Most requests of one account in any window of `spanMs` (sorted times), and where it starts. */
 function maxInWindow(times: number[], spanMs: number): [number, number] {
   let best = 0;
@@ -94,6 +103,7 @@ export function checkBudget(h: History): InvariantResult[] {
   let worstSecond = 0;
   let worstMinute = 0;
   let exempt = 0;
+  let exemptStall = 0;
   for (const [account, times] of byAccount) {
     times.sort((a, b) => a - b);
     for (const [span, limit, name] of [[1000, BUDGET.perSecond, 'second'], [60_000, BUDGET.perMinute, 'minute']] as const) {
@@ -107,6 +117,8 @@ export function checkBudget(h: History): InvariantResult[] {
         // Redis lost budget entries: its data (wipe), a crashed master's last writes, or the writes the old
         // master took in the second between a promotion and +switch-master (asynchronous replication).
         if (any(h, ['redis-wipe', 'kill-master', 'sentinel-failover'], times[j] - span, times[i])) { exempt++; continue; }
+        // The harness stalled: requests sent during it were all stamped at its end (the simulator shares its loop).
+        if (stalledIn(h, times[j], times[i])) { exemptStall++; continue; }
         worst = Math.max(worst, n);
         windows.violations.push(`${account}: ${n} requests within ${span - WINDOW_JITTER_MS} ms at ${at(h, times[j])} (limit ${limit} per ${name})`);
       }
@@ -115,7 +127,8 @@ export function checkBudget(h: History): InvariantResult[] {
   }
   windows.ok = windows.violations.length === 0;
   windows.figure = `busiest second ${worstSecond}/${BUDGET.perSecond}, busiest minute ${worstMinute}/${BUDGET.perMinute} over ${byAccount.size} accounts`
-    + `${exempt ? `; ${exempt} windows over a Redis data loss or failover exempt` : ''}`;
+    + `${exempt ? `; ${exempt} windows over a Redis data loss or failover exempt` : ''}`
+    + `${exemptStall ? `; ${exemptStall} windows ending a harness stall exempt` : ''}`;
 
   const pause: InvariantResult = { name: 'budget: silence during 429 pauses', ok: true, figure: '', violations: [] };
   let pauses = 0;
@@ -192,15 +205,50 @@ function isSubsequence<T>(sub: T[], seq: T[]): boolean {
   return j === sub.length;
 }
 
+/** The index of the first of the sorted `ts` at or after `t` (ts.length when none). */
+function firstAtOrAfter(ts: number[], t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 /** Notifications: every transition of a moved value reaches each channel, in order, duplicates only in the documented window, none that did not happen. */
 export function checkNotifications(h: History): InvariantResult[] {
   const wipes = h.faults.filter((f) => f.kind === 'redis-wipe').map((f) => f.start);
   const epochOf = (t: number) => wipes.filter((w) => w <= t).length;
+  const seqOf = (d: Delivery) => Number(/\.(\d+)$/.exec(d.id)?.[1]);
+  /**
+   * The epoch each of one alert's deliveries (in arrival order) was made in: by arrival, except that a
+   * send in flight when Redis was wiped can land just after: ids restart at 1 in a new epoch, so a
+   * number above 1 arriving before the new epoch's first is the old epoch's.
+   */
+  const epochsOf = (ds: Delivery[]) => {
+    const started = new Set<number>();
+    return ds.map((d) => {
+      const e = epochOf(d.at);
+      if (e > 0 && !started.has(e) && seqOf(d) > 1 && d.at - wipes[e - 1] <= IN_FLIGHT_MS) return e - 1;
+      started.add(e);
+      return e;
+    });
+  };
   const epochs = wipes.length + 1;
   const epochStart = (e: number) => (e === 0 ? h.startedAt : wipes[e - 1]);
   const epochEnd = (e: number) => (e < wipes.length ? wipes[e] : Infinity);
-  const goodPolls = (account: string, from: number, to: number) => h.requests.filter((r) => r.account === account && r.endpoint === 'balance'
-    && r.status === 200 && r.time >= from && r.time < to && !any(h, SPOILING, r.time, r.time, account)).length;
+  // Good balance polls per account, sorted, counted by binary search: this runs every few seconds of the drain.
+  const good = new Map<string, number[]>();
+  for (const r of h.requests) {
+    if (r.endpoint !== 'balance' || r.status !== 200 || !r.account || any(h, SPOILING, r.time, r.time, r.account)) continue;
+    (good.get(r.account) ?? good.set(r.account, []).get(r.account)!).push(r.time);
+  }
+  for (const ts of good.values()) ts.sort((a, b) => a - b);
+  const goodPolls = (account: string, from: number, to: number) => {
+    const ts = good.get(account) ?? [];
+    return firstAtOrAfter(ts, to) - firstAtOrAfter(ts, from);
+  };
 
   // The chains of levels the monitor must have seen (two good polls while held) and may have seen (one), per epoch.
   const chains = new Map<string, { must: Level[]; may: Level[] }[]>();
@@ -232,6 +280,7 @@ export function checkNotifications(h: History): InvariantResult[] {
     let dupKill = 0;
     let dupCrash = 0;
     let dupOther = 0;
+    let lostInWipe = 0;
     let other = 0;
     const byAlert = new Map<string, Delivery[]>();
     for (const d of deliveries) {
@@ -244,8 +293,9 @@ export function checkNotifications(h: History): InvariantResult[] {
       const ds = byAlert.get(key) ?? [];
       const chain = chains.get(key);
       if (!chain) other += ds.length;
+      const epochs_ = epochsOf(ds);
       for (let e = 0; e < epochs; e++) {
-        const mine = ds.filter((d) => epochOf(d.at) === e);
+        const mine = ds.filter((_, i) => epochs_[i] === e);
         // Duplicates: the same notification id twice.
         const firstAt = new Map<string, number>();
         const unique: Delivery[] = [];
@@ -264,7 +314,7 @@ export function checkNotifications(h: History): InvariantResult[] {
           else { dupOther++; res.violations.push(`duplicate ${d.id} at ${at(h, first)} and ${at(h, d.at)} with no kill or Redis fault next to the first`); }
         }
         // Order: one alert's notifications arrive in the order they were made.
-        const seqs = unique.map((d) => Number(/\.(\d+)$/.exec(d.id)?.[1]));
+        const seqs = unique.map(seqOf);
         for (let i = 1; i < seqs.length; i++) {
           if (seqs[i] < seqs[i - 1]) res.violations.push(`${key}: #${seqs[i]} (${unique[i].severity}) arrived at ${at(h, unique[i].at)} after #${seqs[i - 1]} (${unique[i - 1].severity})`);
         }
@@ -272,13 +322,21 @@ export function checkNotifications(h: History): InvariantResult[] {
         const { must, may } = chain[e];
         transitions += must.length - 1;
         const got = collapse(['ok', ...unique.map((d) => d.severity)]);
-        if (!isSubsequence(must, got)) res.violations.push(`${key}${epochs > 1 ? ` (epoch ${e})` : ''}: transitions ${must.join('→')} not all delivered, got ${got.join('→')}`);
+        if (e < wipes.length) {
+          // Redis was wiped at this epoch's end: notifications still in its outbox went with its data
+          // (the next epoch starts again from the values as they are). One alert's notifications go
+          // out in order, so only the chain's tail can be missing: what is missing is counted.
+          let k = must.length;
+          while (k > 1 && !isSubsequence(must.slice(0, k), got)) k--;
+          lostInWipe += must.length - k;
+        } else if (!isSubsequence(must, got)) res.violations.push(`${key}${epochs > 1 ? ` (epoch ${e})` : ''}: transitions ${must.join('→')} not all delivered, got ${got.join('→')}`);
         if (!isSubsequence(got, may)) res.violations.push(`${key}${epochs > 1 ? ` (epoch ${e})` : ''}: delivered ${got.join('→')}, but the values only went ${may.join('→')}`);
       }
     }
     res.ok = res.violations.length === 0;
     res.figure = `${deliveries.length} deliveries; ${transitions} value transitions the monitor must have seen, all checked in order; `
-      + `duplicates: ${dupKill} in the kill window, ${dupCrash} while Redis failed over or crashed (both allowed), ${dupOther} others; ${other} deliveries of other alerts (stale, unreadable, credentials)`;
+      + `duplicates: ${dupKill} in the kill window, ${dupCrash} while Redis failed over or crashed (both allowed), ${dupOther} others; `
+      + `${lostInWipe} transitions still in the outbox when Redis was wiped (lost with its data, allowed); ${other} deliveries of other alerts (stale, unreadable, credentials)`;
     out.push(res);
   }
   return out;
@@ -379,7 +437,12 @@ export function checkLiveness(h: History): InvariantResult[] {
   memory.ok = memory.violations.length === 0;
   memory.figure = figures.length ? `RSS median of minute 3 → last minute: ${figures.join('; ')} (limit +${RSS_GROWTH_LIMIT_BYTES / 1048576} MB)` : `no replica lived ${LONG_LIFE_MS / 60000} min (nothing to compare)`;
 
-  const harness: InvariantResult = { name: 'harness', ok: h.harnessErrors.length === 0, figure: `${h.harnessErrors.length} faults the harness could not carry out`, violations: h.harnessErrors };
+  const stalls = h.harnessStalls ?? [];
+  const harness: InvariantResult = {
+    name: 'harness', ok: h.harnessErrors.length === 0, violations: h.harnessErrors,
+    figure: `${h.harnessErrors.length} faults the harness could not carry out; its event loop stalled ${stalls.length} times over ${STALL_MS} ms`
+      + `${stalls.length ? ` (longest ${sec(Math.max(...stalls.map((x) => x.ms)))}; arrival times recorded then are late)` : ''}`,
+  };
   return [health, resume, crash, memory, harness];
 }
 

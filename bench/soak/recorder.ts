@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { World } from './world';
 
-/** A /healthz answer of a replica that was meant to be up (running, not paused, started more than STARTUP_GRACE_MS ago). */
+/** A /healthz answer of a replica that was meant to be up (running, not paused, not told to stop, started more than STARTUP_GRACE_MS ago). */
 export interface HealthProbe {
   at: number;
   replica: number;
@@ -17,6 +17,15 @@ export interface SeenValue {
   account: string;
   value: number;
 }
+
+/** A time the harness's own event loop was blocked (GC, a long check): arrival times recorded then are late by up to `ms`. */
+export interface HarnessStall {
+  at: number;
+  ms: number;
+}
+
+/** The harness's event loop counts as stalled when a 100 ms timer fires this much late, ms. */
+export const STALL_MS = 250;
 
 /** A replica may take this long after its start to listen (node start-up, config, Redis). */
 export const STARTUP_GRACE_MS = 8000;
@@ -34,6 +43,12 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 export class Recorder {
   readonly health: HealthProbe[] = [];
   readonly seen: SeenValue[] = [];
+  /**
+   * The harness's own stalls. The simulator runs in this process and stamps a request when its handler
+   * runs, so requests sent during a stall all get the stall's end as their arrival time: a budget
+   * window over a stall is not a measurement of the monitor.
+   */
+  readonly stalls: HarnessStall[] = [];
   scrapes = 0;
   scrapeFailures = 0;
   private readonly last = new Map<string, number>();
@@ -45,6 +60,13 @@ export class Recorder {
   start(): void {
     this.timers.push(setInterval(() => { for (const r of this.world.replicas) void this.probe(r.index); }, 1000));
     this.timers.push(setInterval(() => { for (const r of this.world.replicas) r.sampleRss(); }, 5000));
+    let last = Date.now();
+    this.timers.push(setInterval(() => {
+      const now = Date.now();
+      const late = now - last - 100;
+      if (late > STALL_MS) this.stalls.push({ at: last + 100, ms: late });
+      last = now;
+    }, 100));
   }
 
   stop(): void {
@@ -54,7 +76,7 @@ export class Recorder {
   private async probe(i: number): Promise<void> {
     const r = this.world.replicas[i];
     if (this.inFlight.has(i)) return;
-    const live = () => r.running() && !r.paused && Date.now() - r.upSince > STARTUP_GRACE_MS;
+    const live = () => r.running() && !r.paused && !r.stopping() && Date.now() - r.upSince > STARTUP_GRACE_MS;
     if (!live()) return;
     this.inFlight.add(i);
     const t0 = Date.now();

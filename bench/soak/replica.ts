@@ -63,6 +63,11 @@ export class Replica {
     clearTimeout(timer);
   }
 
+  /** Whether the harness has told the current process to stop (its server may already be closed). */
+  stopping(): boolean {
+    return this.expecting !== null;
+  }
+
   pause(on: boolean): void {
     if (!this.running()) return;
     this.proc!.kill(on ? 'SIGSTOP' : 'SIGCONT');

@@ -19,8 +19,12 @@ export interface SoakOptions {
   dir?: string;
 }
 
-/** The longest wait after the faults for notifications held back by outages (the channels' retries back off from 5 s). */
-const DRAIN_MAX_MS = 180_000;
+/**
+ * The longest wait after the faults for notifications held back by outages. A channel's retries
+ * double from 5 s without a cap (10 attempts span about 85 minutes), so a notification that met
+ * several outages in a row waits 160 s, then 320 s, for its next attempt after the last one heals.
+ */
+const DRAIN_MAX_MS = 8 * 60_000;
 
 function parseArgs(argv: string[]): SoakOptions {
   const opts: SoakOptions = { minutes: 3, seed: Date.now() % 1_000_000, accounts: 24 };
@@ -38,13 +42,14 @@ function parseArgs(argv: string[]): SoakOptions {
   return opts;
 }
 
-function history(world: World, sched: FaultScheduler, rec: Recorder, startedAt: number, faultsEndedAt: number): History {
+/** The history so far; without the replicas' logs when `logs` is false (the drain's frequent checks need none). */
+function history(world: World, sched: FaultScheduler, rec: Recorder, startedAt: number, faultsEndedAt: number, logs = true): History {
   return {
     startedAt, faultsEndedAt, endedAt: Date.now(), accounts: world.accounts.map((a) => a.id),
     requests: world.sim.requests(), faults: sched.log, sets: sched.sets, health: rec.health, seen: rec.seen,
     channels: { email: world.smtp.deliveries, webhook: world.webhook.deliveries },
-    replicas: world.replicas.map((r) => ({ index: r.index, lives: r.lives, log: r.log() })),
-    harnessErrors: sched.harnessErrors,
+    replicas: world.replicas.map((r) => ({ index: r.index, lives: r.lives, log: logs ? r.log() : '' })),
+    harnessErrors: sched.harnessErrors, harnessStalls: rec.stalls,
   };
 }
 
@@ -80,7 +85,7 @@ export async function runSoak(opts: SoakOptions): Promise<{ results: InvariantRe
     const drainEnd = faultsEndedAt + DRAIN_MAX_MS;
     await sleep(20_000);
     while (Date.now() < drainEnd) {
-      const missing = checkNotifications(history(world, sched, rec, startedAt, faultsEndedAt))
+      const missing = checkNotifications(history(world, sched, rec, startedAt, faultsEndedAt, false))
         .flatMap((r) => r.violations.filter((v) => v.includes('not all delivered')));
       if (missing.length === 0) break;
       await sleep(5000);

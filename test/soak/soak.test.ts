@@ -7,7 +7,7 @@ const SOAK = resolve(__dirname, '../../dist/bench/soak/run-soak.js');
 const MINUTES = 3;
 const SEED = 42;
 /** Start-up, the faults, the drain (at most 3 min) and the checks, with room on a busy 2-core machine. */
-const TIMEOUT_MS = 12 * 60_000;
+const TIMEOUT_MS = 14 * 60_000;
 
 describe('soak: three minutes of stacked faults (replica kills, Sentinel failovers, Redis restarts, API and channel outages)', () => {
   it('keeps every invariant: budget, freshness, notifications once and in order per channel, liveness', async () => {
