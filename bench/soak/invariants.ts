@@ -293,9 +293,9 @@ export function checkNotifications(h: History): InvariantResult[] {
       const ds = byAlert.get(key) ?? [];
       const chain = chains.get(key);
       if (!chain) other += ds.length;
-      const epochs_ = epochsOf(ds);
+      const epochOfEach = epochsOf(ds);
       for (let e = 0; e < epochs; e++) {
-        const mine = ds.filter((_, i) => epochs_[i] === e);
+        const mine = ds.filter((_, i) => epochOfEach[i] === e);
         // Duplicates: the same notification id twice.
         const firstAt = new Map<string, number>();
         const unique: Delivery[] = [];
