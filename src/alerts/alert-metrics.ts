@@ -16,8 +16,8 @@ export const notificationsTotal = new Counter({
 
 /** What the firing gauge reads at scrape time. */
 export interface AlertMetricsDeps {
-  /** The alert store, or one per shard (each has its own firing index). */
-  store: AlertStore | readonly AlertStore[];
+  /** The alert store of each shard (each has its own firing index; one without `redis.shards`). */
+  stores: readonly AlertStore[];
   /** The configured account names: alerts of removed accounts are not shown. */
   accounts: () => readonly string[];
   /** False while Redis is unreachable: the firing series are then left out at once (no waiting on retries). */
@@ -48,8 +48,7 @@ export function registerAlertMetrics(registry: Registry, deps: AlertMetricsDeps)
       if (deps.available && !deps.available()) return;
       let rows: Awaited<ReturnType<AlertStore['firing']>>;
       try {
-        const stores: readonly AlertStore[] = Array.isArray(deps.store) ? deps.store : [deps.store as AlertStore];
-        rows = (await Promise.all(stores.map((st) => st.firing()))).flat();
+        rows = (await Promise.all(deps.stores.map((st) => st.firing()))).flat();
       } catch {
         // Redis unreachable: leave the series out rather than fail the whole scrape (the budget gauges
         // do the same); the server already logs that account state is unavailable for this scrape.

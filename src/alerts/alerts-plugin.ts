@@ -82,7 +82,7 @@ export function alertsPlugin(config: MonitorConfig, opts: AlertsPluginOptions = 
         if (moved > 0) log.info({ moved }, 'alert states of version 0.1 moved to one hash per account');
         await moveShardState(ctx, shard, engine);
       }
-      registerAlertMetrics(ctx.registry, { store: engines.map((e) => e.store), accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready',
+      registerAlertMetrics(ctx.registry, { stores: engines.map((e) => e.store), accounts: () => config.accounts.map((a) => a.name), available: () => ctx.redis.status === 'ready',
         channels: configuredChannels(config.alerts), alertmanager: config.alerts.alertmanager !== undefined });
       for (const shard of ctx.shards) {
         const engine = engines[shard.index];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { AccountConfig } from '../config/types';
 import { BudgetExhaustedError } from '../errors';
+import { SplitPipeline } from '../state/split-pipeline';
 import { PENALIZE_SCRIPT, TAKE_SCRIPT, USAGE_SCRIPT } from './budget-scripts';
 
 /** A budget window; `pause` is the wait after a 429. */
@@ -55,6 +56,8 @@ type ScriptRedis = (Redis | Cluster) & {
   spmBudgetUsage(...args: (string | number)[]): Promise<[number, number, number]>;
   spmBudgetPenalize(...args: (string | number)[]): Promise<[number, number]>;
 };
+/** A pipeline with the usage script defined on it (ioredis defineCommand adds it to pipelines too). */
+type UsagePipeline = { spmBudgetUsage(...args: (string | number)[]): unknown };
 
 /**
  * Per-account request budgets shared by every replica through Redis: sliding windows per second,
@@ -156,38 +159,24 @@ export class RequestBudget {
   }
 
   /**
-   * usage() for many accounts in one pipelined round trip per key prefix (for the metrics scrape): a
-   * Redis Cluster pipeline must stay on one master (ioredis), and shards are on different ones.
+   * usage() for many accounts in one pipelined round trip (for the metrics scrape), one pipeline per
+   * key prefix sent at once (SplitPipeline: shards may be on different masters of a cluster).
    */
   async usageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
-    const out = new Map<string, BudgetUsage>();
-    if (accounts.length === 0) return out;
-    const groups = new Map<string, string[]>();
-    for (const a of accounts) {
-      const p = this.#prefix(a);
-      const g = groups.get(p);
-      if (g) g.push(a);
-      else groups.set(p, [a]);
-    }
+    if (accounts.length === 0) return new Map();
     const now = this.#clock();
-    await Promise.all([...groups.values()].map(async (group) => {
-      const pipe = this.#redis.pipeline() as unknown as { spmBudgetUsage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
-      for (const a of group) {
-        pipe.spmBudgetUsage(
-          ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
-          WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
-        );
-      }
-      const results = (await pipe.exec()) ?? [];
-      group.forEach((a, i) => {
-        const [err, value] = results[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
-        const [second, minute, day] = value as [number, number, number];
-        out.set(a, { second, minute, day });
-      });
+    const pipe = new SplitPipeline<string>(this.#redis);
+    for (const a of accounts) {
+      pipe.add(this.#prefix(a), (p) => (p as unknown as UsagePipeline).spmBudgetUsage(
+        ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
+        WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
+      ));
+    }
+    const replies = await pipe.exec();
+    return new Map(accounts.map((a, i) => {
+      const [second, minute, day] = replies[i] as [number, number, number];
+      return [a, { second, minute, day }];
     }));
-    // In the order asked, as one pipeline gave them.
-    return new Map(accounts.map((a) => [a, out.get(a) as BudgetUsage]));
   }
 
   /** 429s / 2020202020s this process recorded per account (the per-process rate-limited counter). */

@@ -61,9 +61,9 @@ export class AccountMetrics {
   readonly #every: number;
   readonly #for: number;
 
-  /** `stores`: the reading store, or one per shard (with `opts.storeOf`); `accounts`: every configured account. */
-  constructor(stores: ReadingStore | readonly ReadingStore[], private readonly accounts: () => readonly AccountConfig[], opts: AccountMetricsOptions = {}) {
-    this.#stores = Array.isArray(stores) ? stores : [stores as ReadingStore];
+  /** `stores`: the reading store of each shard (one without `redis.shards`; see `opts.storeOf`); `accounts`: every configured account. */
+  constructor(stores: readonly ReadingStore[], private readonly accounts: () => readonly AccountConfig[], opts: AccountMetricsOptions = {}) {
+    this.#stores = stores;
     this.#storeOf = opts.storeOf ?? (() => 0);
     this.#cursors = this.#stores.map(() => null);
     this.#every = opts.catchUpEveryMs ?? 1000;

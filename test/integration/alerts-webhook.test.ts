@@ -91,7 +91,7 @@ describe('alert webhook', () => {
     const h = new AlertHarness(redis, makeConfig({ alerts: { webhook: webhook() } }), `m${randomUUID().slice(0, 8)}`);
     try {
       const registry = new Registry();
-      registerAlertMetrics(registry, { store: h.engine.store, accounts: () => ['main'] });
+      registerAlertMetrics(registry, { stores: [h.engine.store], accounts: () => ['main'] });
       await h.pollOk(balanceReading({ main: 5, emailsLeft: 50 }));
       let text = await registry.metrics();
       expect(text).toContain('sendpulse_alert_firing{account="main",alert="balance",severity="warning",service="balance"} 1');

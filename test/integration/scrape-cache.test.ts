@@ -34,7 +34,7 @@ describe('the per-account families follow the change log', () => {
       read.push([...accounts]);
       return store.getMany(accounts);
     };
-    const metrics = new AccountMetrics(spy, () => names.map((name) => ({ name }) as never));
+    const metrics = new AccountMetrics([spy], () => names.map((name) => ({ name }) as never));
     const text = async () => (await metrics.refresh()).map((f) => f.text()).join('');
     expect(sampleValue(parseMetrics(await text()), 'sendpulse_balance', { account: 'c', kind: 'main' })).toBe(10);
     expect(read).toEqual([['a', 'b', 'c']]);
@@ -68,7 +68,7 @@ describe('the per-account families follow the change log', () => {
       calls++;
       return store.changesSince(cursor);
     };
-    const metrics = new AccountMetrics(spy, () => [{ name: 'a' } as never], { catchUpEveryMs: 20 });
+    const metrics = new AccountMetrics([spy], () => [{ name: 'a' } as never], { catchUpEveryMs: 20 });
     await metrics.refresh();
     const first = calls;
     await waitFor('background catch-ups', () => calls >= first + 3, 5000);
