@@ -14,21 +14,25 @@ export interface RequestAccounting {
 interface Rec { time: number; account: string | null; endpoint: string; status: number }
 
 /**
- * The first due time of every poll scheduler of `accounts` × `endpoints`, read from BullMQ's scheduler
- * hashes (`<prefix>:poll:repeat:<account>:<endpoint>`, field startDate), keyed `account\0endpoint`.
+ * The first due time of every poll of `accounts` × `endpoints`, read from the poll schedule
+ * (`<prefix>:schedule:every`, member `<account>:<endpoint>` → `<interval ms>:<first run ms>`:
+ * src/poller/poll-schedule.ts), keyed `account\0endpoint`.
  */
 export async function schedulerStarts(redis: Redis, prefix: string, accounts: readonly string[], endpoints: readonly string[]): Promise<Map<string, number>> {
-  const pipe = redis.pipeline();
   const keys: string[] = [];
+  const members: string[] = [];
   for (const a of accounts) for (const e of endpoints) {
     keys.push(`${a}\u0000${e}`);
-    pipe.hget(`${prefix}:poll:repeat:${a}:${e}`, 'startDate');
+    members.push(`${a}:${e}`);
   }
-  const res = (await pipe.exec()) ?? [];
   const out = new Map<string, number>();
-  res.forEach(([err, v], i) => {
-    if (!err && v !== null && Number.isFinite(Number(v))) out.set(keys[i], Number(v));
-  });
+  for (let i = 0; i < members.length; i += 1000) {
+    const specs = await redis.hmget(`${prefix}:schedule:every`, ...members.slice(i, i + 1000));
+    specs.forEach((v, j) => {
+      const first = v === null ? NaN : Number(v.split(':')[1]);
+      if (Number.isFinite(first)) out.set(keys[i + j], first);
+    });
+  }
   return out;
 }
 
@@ -41,9 +45,9 @@ export async function simCounts(simUrl: string): Promise<{ total: number; ok: nu
 
 /**
  * Reads the simulator's request log from `since` to `until` and compares it with the minimum: for each
- * (account, endpoint) seen, the runs its job scheduler had due up to `until` when `firstDue` knows its
- * first due time (`account\0endpoint` → ms: a BullMQ scheduler runs at startDate + k × every, whenever
- * the previous run actually started), else one request at its first poll and one per interval after it
+ * (account, endpoint) seen, the runs its schedule had due up to `until` when `firstDue` knows its
+ * first due time (`account\0endpoint` → ms: a poll runs at first + k × interval, whenever the previous
+ * run actually started), else one request at its first poll and one per interval after it
  * (the token endpoint: one per token lifetime). Counting from the first *request* instead of the first
  * *due time* under-counts every account whose first poll started late in the start-up burst: its
  * second poll comes less than an interval after its first, on the scheduler's grid (that was run B's

@@ -1,6 +1,6 @@
 import { Queue, type Worker } from 'bullmq';
 import { Registry } from 'prom-client';
-import { ENDPOINTS, type MonitorConfig } from './config/types';
+import { ENDPOINTS, type Endpoint, type MonitorConfig } from './config/types';
 import { budgetMetrics } from './budget/budget-metrics';
 import { planWarnings } from './budget/plan-warnings';
 import { effectiveIntervalFor, planConfig } from './budget/planner';
@@ -17,12 +17,12 @@ import { credentialChanges, pollChangedCredentials } from './poller/credential-c
 import { createPollLag } from './metrics/poll-lag';
 import type { MonitorContext, MonitorPlugin } from './monitor-plugin';
 import { defaultPlugins } from './plugins';
-import { pollNow } from './poller/poll-now';
-import { POLL_QUEUE, startPollWorker } from './poller/poll-worker';
+import { PollRunner } from './poller/poll-runner';
+import { PollSchedule } from './poller/poll-schedule';
+import { POLL_LEASE_MS, POLL_QUEUE, pollFor, startPollWorker } from './poller/poll-worker';
 import type { PollDeps } from './poller/run-poll';
 import { keepSchedules, type ScheduleKeeper } from './poller/schedule-keeper';
 import { moveAccountState, readShardChange, retireShards } from './poller/shard-change';
-import type { PollJobData } from './poller/schedule-sync';
 import { SendPulseClient } from './sendpulse/sendpulse-client';
 import { TokenStore, type TokenProvider } from './sendpulse/token-store';
 import { redisAddress } from './state/redis-address';
@@ -72,7 +72,7 @@ export interface Monitor {
   close(graceMs?: number): Promise<void>;
 }
 
-/** One shard's part of the monitor (src/state/shards.ts): its stores, and its queue, schedules and worker once Redis answers. */
+/** One shard's part of the monitor (src/state/shards.ts): its stores and poll schedule, and its lane queue, schedule keeper and worker once Redis answers. */
 interface ShardSide {
   index: number;
   prefix: string;
@@ -81,9 +81,12 @@ interface ShardSide {
   store: ReadingStore;
   authBackoff: AuthBackoff;
   tokens: TokenStore;
+  schedule: PollSchedule;
+  /** The shard's index in the process's PollRunner, once its worker runs. */
+  lane: number | null;
   schedules: ScheduleKeeper | null;
-  queue: Queue<PollJobData> | null;
-  worker: Worker<PollJobData> | null;
+  queue: Queue | null;
+  worker: Worker | null;
 }
 
 /** What runs once Redis answers; null fields are not started (yet). */
@@ -132,6 +135,8 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
       store: new ReadingStore(redis, p),
       authBackoff: new AuthBackoff(redis, p, config.sendpulse.authBackoff),
       tokens: new TokenStore(redis, p, { lockTtlMs: config.sendpulse.timeout * 2 }),
+      schedule: new PollSchedule(redis, p),
+      lane: null,
       schedules: null, queue: null, worker: null,
     })),
   };
@@ -171,10 +176,17 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     // The back-off ended with a success on one endpoint: the others would otherwise wait for their next
     // run (an hour for user_info and team), with sendpulse_up at 0 until then.
     onCredentialsRecovered: async (account, endpoint) => {
-      if (shard.queue) await pollNow(shard.queue, account.name, ENDPOINTS.filter((e) => e !== endpoint), `recovered-${Date.now()}`);
+      await pollNow(shard, account.name, ENDPOINTS.filter((e) => e !== endpoint), `recovered-${Date.now()}`);
     },
   });
   const pollLag = createPollLag(registry);
+  // worker.concurrency is the process's, over every shard's lane.
+  const runner = new PollRunner({ concurrency: config.worker.concurrency, leaseMs: POLL_LEASE_MS, pollLag, log });
+  /** Makes polls due now (once per reason over all replicas), and this process's claim loop of the shard claim them at once. */
+  const pollNow = async (shard: ShardSide, account: string, endpoints: readonly Endpoint[], reason: string) => {
+    await shard.schedule.pollNow(account, endpoints, reason);
+    if (shard.lane !== null) runner.nudge(shard.lane);
+  };
   const accountMetrics = new AccountMetrics(side.shards.map((sh) => sh.store), () => config.accounts, { storeOf: (a) => shards.of(a) });
   const pages = new StatusPages(new StatusReader({ redis, config, plan, budget, shards }), {
     version: VERSION,
@@ -249,15 +261,15 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     }
     for (const shard of side.shards) {
       if (abort.signal.aborted) throw new ClosingError();
-      const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: queueConn, prefix: shard.prefix });
+      const queue = new Queue(POLL_QUEUE, { connection: queueConn, prefix: shard.prefix });
       shard.queue = queue;
       queue.on('error', logBullError(log, 'poll queue error'));
       shard.schedules = await keepSchedules({
-        queue, redis, prefix: shard.prefix, accounts: shard.config.accounts, endpoints: ENDPOINTS, intervalFor, log,
+        queue, schedule: shard.schedule, redis, prefix: shard.prefix, accounts: shard.config.accounts, endpoints: ENDPOINTS, intervalFor, log,
         onDataLoss: async (generation) => {
           redisMetrics.dataLoss.inc();
           // The readings went with the data: without this, sendpulse_up would wait an hour for user_info and team.
-          for (const a of shard.config.accounts) await pollNow(queue, a.name, ENDPOINTS, `loss-${generation}`);
+          for (const a of shard.config.accounts) await pollNow(shard, a.name, ENDPOINTS, `loss-${generation}`);
         },
       });
     }
@@ -269,14 +281,13 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     }
     for (const shard of side.shards) {
       if (abort.signal.aborted) throw new ClosingError();
-      shard.worker = startPollWorker({
-        // worker.concurrency is the process's: shared out over the shards' workers.
-        connection: workerConn, prefix: shard.prefix, concurrency: Math.max(1, Math.ceil(config.worker.concurrency / shards.count)), accounts, deps: depsOf(shard), intervalFor, pollLag, log,
-      });
+      const lane = runner.addShard({ schedule: shard.schedule, poll: pollFor(depsOf(shard), accounts, shard.schedule) });
+      shard.lane = lane;
+      shard.worker = startPollWorker({ connection: workerConn, prefix: shard.prefix, runner, lane, schedule: shard.schedule, log });
     }
     for (const shard of side.shards) {
       const changes = await step('credential fingerprints', () => credentialChanges(redis, shard.prefix, shard.config.accounts));
-      await step('poll changed credentials', () => pollChangedCredentials(changes, { authBackoff: shard.authBackoff, tokens: shard.tokens, queue: shard.queue!, log }));
+      await step('poll changed credentials', () => pollChangedCredentials(changes, { authBackoff: shard.authBackoff, tokens: shard.tokens, pollNow: (account, endpoints, reason) => pollNow(shard, account, endpoints, reason), log }));
     }
     phase = 'running';
   };
@@ -292,11 +303,12 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     configGuard.stop();
     // A start-up step in flight stops at its next check; give it a moment so nothing is made after this.
     await closeWithin(1000, () => started);
-    // Finish the polls in flight; past the grace period leave them to BullMQ's stalled-job recovery
-    // (another replica, or this one after a restart, runs them again). With Redis gone there is
-    // nothing a poll could store: close at once.
+    // Finish the polls in flight; past the grace period leave them to their leases (another replica, or
+    // this one after a restart, runs them again when they expire). With Redis gone there is nothing a
+    // poll could store: close at once.
     const up = health.ready();
     await Promise.all([
+      closeWithin(graceMs, () => runner.close(up ? graceMs : 0)),
       ...side.shards.map(({ worker }) => (worker ? closeWithin(graceMs, () => worker.close(!up)) : undefined)),
       ...side.registered.map((p) => closeWithin(Math.min(graceMs, 4000), async () => p.close?.())),
     ]);

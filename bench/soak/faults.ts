@@ -135,7 +135,7 @@ export class FaultScheduler {
         return;
       }
       case 'pause-replica': {
-        // Past the 15 s job lock, so its active polls and deliveries are taken over as stalled.
+        // Past the 15 s job lock, so its deliveries are taken over as stalled (its polls' leases last 25 s).
         const rec = this.begin(kind, `replica ${i}`);
         r.pause(true);
         await sleep(rng.int(18_000, 25_000));

@@ -39,7 +39,7 @@ export const WINDOW_JITTER_MS = 100;
 export const PAUSE_GRACE_MS = 1000;
 /** A value change reaches /metrics of every live replica within the balance interval plus this, ms. */
 export const FRESH_BOUND_MS = 6000;
-/** The same, for a change made within 30 s after a replica was killed or paused: its locked poll job is taken over as stalled (15 s lock + 10 s check). */
+/** The same, for a change made within 30 s after a replica was killed or paused: its claimed polls are taken over when their leases run out (25 s). */
 export const FRESH_AFTER_KILL_BOUND_MS = 30_000;
 /** Polling of the hit accounts resumes within this after a fault ends, ms (per kind; a 429 storm's also after the pause it left running). */
 export const RESUME_BOUND_MS: Partial<Record<FaultKind, number>> = {

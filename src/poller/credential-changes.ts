@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { ENDPOINTS, type AccountConfig } from '../config/types';
+import { ENDPOINTS, type AccountConfig, type Endpoint } from '../config/types';
 import type { TokenStore } from '../sendpulse/token-store';
 import type { RedisClient } from '../state/redis-connection';
 import type { AuthBackoff } from './auth-backoff';
-import { pollNow } from './poll-now';
-import type { PollJobData } from './schedule-sync';
 
 /**
  * A one-way fingerprint of an account's credentials (16 hex digits of a SHA-256 over the account name
@@ -52,7 +49,8 @@ export async function credentialChanges(redis: RedisClient, prefix: string, acco
 export interface CredentialChangeDeps {
   authBackoff: AuthBackoff;
   tokens: TokenStore;
-  queue: Queue<PollJobData>;
+  /** Makes `endpoints` of `account` due now, once per `reason` over all replicas (PollSchedule.pollNow). */
+  pollNow: (account: string, endpoints: readonly Endpoint[], reason: string) => Promise<void>;
   log: Logger;
 }
 
@@ -60,7 +58,7 @@ export interface CredentialChangeDeps {
  * For each account whose credentials changed since the last start: ends its credential back-off and
  * drops its OAuth token (both belong to the old credentials) and polls every endpoint now, so
  * sendpulse_credentials_valid and sendpulse_up recover within seconds instead of at the next
- * scheduled run (an hour for user_info and team). The job ids carry the fingerprint: two replicas
+ * scheduled run (an hour for user_info and team). The fingerprint is the poll's reason: two replicas
  * starting together poll once.
  */
 export async function pollChangedCredentials(changes: readonly CredentialChange[], deps: CredentialChangeDeps): Promise<void> {
@@ -68,6 +66,6 @@ export async function pollChangedCredentials(changes: readonly CredentialChange[
     deps.log.info({ account: account.name }, 'credentials changed since the last start: polling every endpoint now');
     await deps.authBackoff.succeeded(account.name);
     await deps.tokens.forget(account.name);
-    await pollNow(deps.queue, account.name, ENDPOINTS, `credentials-${fingerprint}`);
+    await deps.pollNow(account.name, ENDPOINTS, `credentials-${fingerprint}`);
   }
 }

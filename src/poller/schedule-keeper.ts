@@ -2,11 +2,14 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AccountConfig, Endpoint } from '../config/types';
 import type { RedisClient } from '../state/redis-connection';
-import { syncSchedules, type PollJobData } from './schedule-sync';
+import type { PollSchedule } from './poll-schedule';
+import { syncSchedules } from './schedule-sync';
 
 /** What keeps the schedules: the queue, where the marker lives, and the intervals to schedule. */
 export interface ScheduleKeeperOptions {
-  queue: Queue<PollJobData>;
+  /** The shard's poll queue (its lane scheduler) and schedule. */
+  queue: Queue;
+  schedule: PollSchedule;
   redis: RedisClient;
   prefix: string;
   accounts: readonly AccountConfig[];
@@ -44,11 +47,11 @@ export async function keepSchedules(opts: ScheduleKeeperOptions): Promise<Schedu
   let lost = false;
   let stopped = false;
   const sync = async (why: string): Promise<string> => {
-    const r = await syncSchedules(opts.queue, opts.accounts, opts.intervalFor, opts.endpoints);
+    const r = await syncSchedules(opts.queue, opts.schedule, opts.accounts, opts.intervalFor, opts.endpoints);
     const generation = String(Date.now());
     await opts.redis.set(markerKey, generation);
     ready = true;
-    opts.log.info({ schedulers: r.upserted, removed: r.removed, why }, 'poll schedules registered');
+    opts.log.info({ schedules: r.upserted, removed: r.removed, why }, 'poll schedules registered');
     return generation;
   };
   await sync('start').catch((err: Error) => opts.log.debug({ err: err.message }, 'first schedule registration failed; retrying'));

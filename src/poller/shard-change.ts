@@ -8,6 +8,7 @@ import { ReadingStore } from '../state/reading-store';
 import type { RedisClient } from '../state/redis-connection';
 import { Shards } from '../state/shards';
 import { AuthBackoff } from './auth-backoff';
+import { PollSchedule } from './poll-schedule';
 import { POLL_QUEUE } from './poll-worker';
 
 /** What changed since the last start in how accounts are spread over shards (`redis.shards`). */
@@ -75,8 +76,9 @@ export async function moveAccountState(redis: RedisClient, moved: readonly { acc
 }
 
 /**
- * Ends the previous layout once the new shards' schedulers exist: removes every job scheduler (and its
- * next job) from the poll queues of the retired shards, so that no account is polled twice, then
+ * Ends the previous layout once the new shards' schedules exist: removes every job scheduler (and its
+ * next job) from the poll queues of the retired shards and their poll schedules, so that no account is
+ * polled twice, then
  * records the new count (absent for one shard, so that a single-Redis setup has no extra key).
  */
 export async function retireShards(connection: RedisClient, change: ShardChange, shards: Shards, prefix: string, log: Logger): Promise<void> {
@@ -92,7 +94,8 @@ export async function retireShards(connection: RedisClient, change: ShardChange,
         removed += here;
         if (here === 0) break;
       }
-      log.info({ prefix: retired, removed }, 'redis.shards changed: schedulers of a shard no longer used removed');
+      await connection.del(...new PollSchedule(connection, retired).keys());
+      log.info({ prefix: retired, removed }, 'redis.shards changed: schedules of a shard no longer used removed');
     } finally {
       await queue.close();
     }

@@ -1,17 +1,22 @@
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { PollSchedule } from '../../src/poller/poll-schedule';
+import { POLL_LEASE_MS } from '../../src/poller/poll-worker';
 import { accountYaml, okPolls, scrapeOk, simAccount, startFaultRig, up, type FaultRig } from '../helpers/fault-rig';
 import { waitFor } from '../helpers/wait-for';
 
-/** A new worker polls again within this of its start (1 s intervals; the next scheduled jobs already exist). */
+/** A new worker polls again within this of its start (1 s intervals; the schedule is in Redis). */
 const RESUME_MS = 10_000;
-/** A worker SIGKILLed while a poll is in flight: BullMQ's stalled-job recovery and the job schedulers take over. */
+/**
+ * A worker SIGKILLed while polls are in flight: the schedule lives in Redis, so a new worker polls on at
+ * once; a poll the killed worker had claimed is taken over when its lease runs out (an hourly one
+ * would otherwise wait an hour).
+ */
 describe('a worker SIGKILLed in the middle of a poll', () => {
   let rig: FaultRig;
   let conn: Redis;
 
   beforeAll(async () => {
-    rig = await startFaultRig([simAccount('main')]);
+    rig = await startFaultRig([simAccount('main'), simAccount('hourly')]);
     conn = new Redis(rig.redis.url, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
@@ -19,36 +24,35 @@ describe('a worker SIGKILLed in the middle of a poll', () => {
     await rig?.close();
   });
 
-  it('lets a new worker poll on at once, loses no schedule, and is not held up by the stalled poll', async () => {
+  it('lets a new worker poll on at once, loses no schedule, and takes over the killed worker\'s polls when their leases run out', async () => {
     const prefix = 'killpoll';
-    const file = rig.config({ accounts: accountYaml('main'), prefix });
+    const schedule = new PollSchedule(conn, prefix);
+    // The hourly account's first user_info answer is held on the wire, and so is a later balance poll of main.
+    rig.sim.setFault({ kind: 'slow', account: 'hourly', endpoint: 'user_info', delayMs: 25_000, count: 1 });
+    // A timeout longer than the holds: the polls are still in flight when the worker is killed.
+    const file = rig.config({ accounts: accountYaml('main') + accountYaml('hourly', { every: '1h' }), prefix, timeout: '30s' });
     const a = rig.run(file);
     await waitFor('the account up', async () => up(await scrapeOk(await a.url()), 'main') === 1, 20000);
-    const queue = new Queue('poll', { connection: conn, prefix });
-    try {
-      // Hold the next balance poll on the wire, and kill the worker while it waits.
-      rig.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 20_000, count: 1 });
-      const stuck = await waitFor('a balance poll in flight', async () => (await queue.getActive()).find((j) => j.data.endpoint === 'balance'), 10000, 20);
-      a.proc.kill('SIGKILL');
-      await a.exited;
-      const killedAt = Date.now();
+    rig.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 20_000, count: 1 });
+    // A lease taken (or renewed) more than 1 s ago is a poll held on the wire: the others last milliseconds.
+    const held = async () => (await conn.zrangebyscore(schedule.leasesKey, '-inf', Date.now() + POLL_LEASE_MS - 1000)).sort();
+    await waitFor('both polls held', async () => (await held()).join() === 'hourly:user_info,main:balance', 15000, 50);
+    a.proc.kill('SIGKILL');
+    await a.exited;
+    const killedAt = Date.now();
 
-      const b = rig.run(file);
-      const url = await b.url();
-      await waitFor('three good balance polls by the new worker', () => okPolls(rig.sim, 'main', killedAt, 'balance') >= 3, RESUME_MS + 5000);
-      expect(Date.now() - killedAt).toBeLessThan(RESUME_MS);
-      expect(up(await scrapeOk(url), 'main')).toBe(1);
-      expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['main:balance', 'main:team', 'main:user_info']);
-
-      // The killed job stays active until BullMQ's stalled check gives it to the new worker (60-90 s with
-      // the default 30 s lock and check period: too long to wait for here). It holds nothing up: its
-      // scheduler had already made the next job, and the polls above ran past it.
-      const active = await queue.getActive();
-      expect(active.filter((j) => j.id !== stuck.id && j.data.endpoint === 'balance' && Date.now() - (j.processedOn ?? 0) > 5000)).toEqual([]);
-      expect(rig.smtp.subjects()).toEqual([]);
-      expect(b.proc.exitCode).toBeNull();
-    } finally {
-      await queue.close();
-    }
-  }, 60_000);
+    const b = rig.run(file);
+    const url = await b.url();
+    await waitFor('three good balance polls by the new worker', () => okPolls(rig.sim, 'main', killedAt, 'balance') >= 3, RESUME_MS + 5000);
+    expect(Date.now() - killedAt).toBeLessThan(RESUME_MS);
+    expect(up(await scrapeOk(url), 'main')).toBe(1);
+    expect(await schedule.members()).toEqual(['hourly:balance', 'hourly:team', 'hourly:user_info', 'main:balance', 'main:team', 'main:user_info']);
+    // The hourly poll is not due for an hour: only its expired lease brings it back, within the lease.
+    await waitFor('the killed user_info poll taken over', () => okPolls(rig.sim, 'hourly', killedAt, 'user_info') >= 1, POLL_LEASE_MS + 5000, 100);
+    expect(Date.now() - killedAt).toBeLessThan(POLL_LEASE_MS + 3000);
+    expect(okPolls(rig.sim, 'hourly', killedAt, 'user_info')).toBe(1);
+    await waitFor('no lease left behind', async () => (await held()).length === 0, 5000, 50);
+    expect(rig.smtp.subjects()).toEqual([]);
+    expect(b.proc.exitCode).toBeNull();
+  }, 80_000);
 });

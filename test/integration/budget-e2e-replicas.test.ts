@@ -1,5 +1,6 @@
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ENDPOINTS } from '../../src/config/types';
+import { PollSchedule } from '../../src/poller/poll-schedule';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import type { RequestRecord } from '../../src/simulator/types';
 import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
@@ -12,8 +13,9 @@ import { waitFor } from '../helpers/wait-for';
  *
  * Load beyond the plan: the planner stretches a schedule that does not fit, so the schedule alone
  * stays near the budget. Two things a real deployment meets push past it here: OAuth tokens that live
- * 5 s (each poll burst needs a new token, which the plan does not foresee) and a backlog of poll jobs
- * put on the queue at once. Only the budget can then keep the account inside its limits.
+ * 5 s (each poll burst needs a new token, which the plan does not foresee) and a storm of events that
+ * each ask for every endpoint to be polled now (as credential changes and recoveries do). Only the
+ * budget can then keep the account inside its limits.
  */
 
 const PER_MINUTE = 12;
@@ -48,17 +50,17 @@ describe('request budget across worker processes (issue 3)', () => {
     procs.push(p);
     return p;
   };
-  /** Puts `n` balance polls on the queue at once, as a backlog would. */
-  const backlog = async (prefix: string, account: string, n: number) => {
+  /**
+   * Asks every 100 ms, each time as a new event, for every endpoint of `account` to be polled now, until
+   * stopped: far more polls than the budget has room for. Returns the stop.
+   */
+  const storm = (prefix: string, account: string) => {
     const conn = new Redis(env.redis.url, { maxRetriesPerRequest: null });
     conns.push(conn);
-    const queue = new Queue('poll', { connection: conn, prefix });
-    await queue.addBulk(Array.from({ length: n }, () => ({
-      name: 'balance',
-      data: { account, endpoint: 'balance' },
-      opts: { removeOnComplete: true, removeOnFail: true },
-    })));
-    return queue;
+    const schedule = new PollSchedule(conn, prefix);
+    let n = 0;
+    const timer = setInterval(() => { schedule.pollNow(account, ENDPOINTS, `storm-${n++}`).catch(() => undefined); }, 100);
+    return () => clearInterval(timer);
   };
 
   beforeAll(async () => {
@@ -91,16 +93,13 @@ describe('request budget across worker processes (issue 3)', () => {
     const a = run(file);
     const b = run(file);
     const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
-    const queue = await backlog(prefix, 'shop', 30);
+    const stop = storm(prefix, 'shop');
 
     // Far more work than budget: the minute fills at 2 per second, then nothing until it slides.
     await waitFor('the minute budget to fill', () => env.sim.requests({ account: 'shop' }).length >= PER_MINUTE, 15_000);
     const filledAt = Date.now();
-    // Jobs that found no room wait delayed, not failed, and come back by themselves.
-    const delayed = await queue.getDelayedCount();
-    expect(delayed).toBeGreaterThan(0);
-    expect(await queue.getFailedCount()).toBe(0);
     await waitFor('6 s of held budget', () => Date.now() - filledAt >= 6000, 8000);
+    stop();
 
     const log = env.sim.requests({ account: 'shop' });
     expect(log.length).toBeGreaterThanOrEqual(PER_MINUTE);
@@ -127,7 +126,6 @@ describe('request budget across worker processes (issue 3)', () => {
     // A budget wait is not a failed poll.
     const pollErrors = samples.filter((s) => s.name === 'sendpulse_poll_errors_total' && s.labels.account === 'shop');
     expect(pollErrors.reduce((n, s) => n + s.value, 0)).toBe(0);
-    await queue.close();
   });
 
   it('a restarted process gets no fresh budget: it only uses what is left of the minute', async () => {
@@ -136,7 +134,7 @@ describe('request budget across worker processes (issue 3)', () => {
     const file = env.writeConfig(accountsYaml('again', 1), '', prefix);
     const first = run(file);
     await first.url();
-    const queue = await backlog(prefix, 'again', 30);
+    const stop = storm(prefix, 'again');
     await waitFor('most of the minute budget used', () => env.sim.requests({ account: 'again' }).length >= 6, 15_000);
     first.proc.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -157,6 +155,6 @@ describe('request budget across worker processes (issue 3)', () => {
     expect(log.length - before.length).toBeGreaterThan(0);
     expect(maxInSpan(log, 60_000)).toBeLessThanOrEqual(PER_MINUTE);
     expect(log.filter((r) => r.status === 429)).toEqual([]);
-    await queue.close();
+    stop();
   });
 });

@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { PollSchedule } from '../../src/poller/poll-schedule';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { sampleValue, scrape } from '../helpers/metrics-text';
@@ -67,17 +67,16 @@ describe('worker processes', () => {
     // Hold the next poll in flight for 1.5 s, and stop the process while it waits.
     env.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 1500 });
     const conn = new Redis(env.redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('poll', { connection: conn, prefix: 'sigterm' });
-    await waitFor('a poll in flight', async () => (await queue.getActiveCount()) >= 1, 5000, 20);
+    const leases = new PollSchedule(conn, 'sigterm').leasesKey;
+    await waitFor('a poll in flight', async () => (await conn.zscore(leases, 'main:balance')) !== null, 5000, 20);
     const stoppedAt = Date.now();
     p.proc.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    // The poll in flight was answered (not cut off) and its job completed: none left active.
+    // The poll in flight was answered (not cut off) and its lease ended: nothing left for another replica to redo.
     expect(env.sim.requests({ endpoint: 'balance', since: stoppedAt - 2000 }).some((r) => r.status === 200)).toBe(true);
-    expect(await queue.getActiveCount()).toBe(0);
+    expect(await conn.zrange(leases, 0, -1)).toEqual([]);
     expect(p.output()).toContain('shutting down');
-    await queue.close();
     conn.disconnect();
     env.sim.clearFaults();
   });

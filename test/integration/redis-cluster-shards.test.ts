@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Cluster, type Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load-config';
 import type { MonitorConfig } from '../../src/config/types';
+import { PollSchedule } from '../../src/poller/poll-schedule';
 import { POLL_QUEUE } from '../../src/poller/poll-worker';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import { startSimulator } from '../../src/simulator/simulator';
@@ -172,17 +173,22 @@ ${NAMES.map((n) => `  - name: ${n}
     const b = await startMonitor(three);
     monitors.push(b);
     await b.started;
-    // The old queue has no scheduler left; each shard's queue has one per endpoint of each of its accounts.
+    // The old queue has no scheduler and the old schedule no poll left; each shard's queue has its lane,
+    // and its schedule one poll per endpoint of each of its accounts.
     const queue = (prefix: string) => new Queue(POLL_QUEUE, { connection: admin, prefix });
-    const old = queue('{mv}');
-    expect(await old.getJobSchedulersCount()).toBe(0);
-    await old.close();
+    const lanes = async (prefix: string) => {
+      const q = queue(prefix);
+      const ids = (await q.getJobSchedulers(0, -1, true)).map((s) => s.key);
+      await q.close();
+      return ids;
+    };
+    const scheduled = (prefix: string) => new PollSchedule(admin, prefix).members();
+    expect(await lanes('{mv}')).toEqual([]);
+    expect(await scheduled('{mv}')).toEqual([]);
     const split = shards.split(NAMES, (n) => n);
     for (let i = 0; i < 3; i++) {
-      const q = queue(shards.prefixes[i]);
-      const ids = (await q.getJobSchedulers(0, -1, true)).map((s) => s.key).sort();
-      expect(ids).toEqual(split[i].flatMap((n) => [`${n}:balance`, `${n}:team`, `${n}:user_info`]).sort());
-      await q.close();
+      expect(await lanes(shards.prefixes[i])).toEqual(['lanes']);
+      expect(await scheduled(shards.prefixes[i])).toEqual(split[i].flatMap((n) => [`${n}:balance`, `${n}:team`, `${n}:user_info`]).sort());
     }
     const t0 = Date.now();
     await waitFor('10 s of polling after the move', () => Date.now() - t0 >= 10_000, 20_000);
@@ -202,13 +208,11 @@ ${NAMES.map((n) => `  - name: ${n}
     monitors.push(c);
     await c.started;
     for (const p of shards.prefixes) {
-      const q = queue(p);
-      expect(await q.getJobSchedulersCount()).toBe(0);
-      await q.close();
+      expect(await lanes(p)).toEqual([]);
+      expect(await scheduled(p)).toEqual([]);
     }
-    const back = queue('{mv}');
-    expect(await back.getJobSchedulersCount()).toBe(90);
-    await back.close();
+    expect(await lanes('{mv}')).toEqual(['lanes']);
+    expect(await scheduled('{mv}')).toHaveLength(90);
     expect(await admin.exists('{mv}:shards')).toBe(0);
     const t1 = Date.now();
     await waitFor('10 s of polling after moving back', () => Date.now() - t1 >= 10_000, 20_000);

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { PollSchedule } from '../../src/poller/poll-schedule';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import { POLL_QUEUE, startMonitor, type Monitor } from '../../src/worker';
 import { startMonitorEnv, type MonitorEnv } from '../helpers/monitor-env';
@@ -23,11 +24,12 @@ describe('poll schedules', () => {
     await m.started;
     return m;
   };
-  const schedulerIds = async (prefix: string) => {
+  /** The poll schedule's members, after checking that the queue has its lane scheduler and no other. */
+  const scheduled = async (prefix: string) => {
     const q = new Queue(POLL_QUEUE, { connection: conn, prefix });
-    const ids = (await q.getJobSchedulers(0, -1, true)).map((s) => s.key).sort();
+    expect((await q.getJobSchedulers(0, -1, true)).map((s) => s.key)).toEqual(['lanes']);
     await q.close();
-    return ids;
+    return new PollSchedule(conn, prefix).members();
   };
 
   beforeAll(async () => {
@@ -43,13 +45,13 @@ describe('poll schedules', () => {
     await env.close();
   });
 
-  it('keeps one scheduler per account and endpoint across restarts and replicas, and removes those of removed accounts', async () => {
+  it('keeps one schedule per account and endpoint across restarts and replicas, and removes those of removed accounts', async () => {
     await start(['a', 'b'], 'sched1');
     await start(['a', 'b'], 'sched1'); // a second replica
-    expect(await schedulerIds('sched1')).toEqual(['a:balance', 'a:team', 'a:user_info', 'b:balance', 'b:team', 'b:user_info']);
+    expect(await scheduled('sched1')).toEqual(['a:balance', 'a:team', 'a:user_info', 'b:balance', 'b:team', 'b:user_info']);
     for (const m of monitors.splice(0)) await m.close(1000);
     await start(['a'], 'sched1'); // restarted with account b removed from the config
-    expect(await schedulerIds('sched1')).toEqual(['a:balance', 'a:team', 'a:user_info']);
+    expect(await scheduled('sched1')).toEqual(['a:balance', 'a:team', 'a:user_info']);
   });
 
   it('polls a healthy account on time while another one is slow', async () => {

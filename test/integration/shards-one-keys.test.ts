@@ -64,8 +64,10 @@ ${['low', 'ok'].map((n) => `  - name: ${n}
     }, 20_000);
     await waitFor('the mail', () => smtp.mails.length === 1, 20_000);
     await waitFor('the delivery recorded and the outbox empty', async () => (await client.exists('k1:alerts:outbox')) === 0 && (await client.exists('k1:alerts:seen')) === 1);
-    // BullMQ's own keys of a queue come and go with its jobs; the queues themselves are named by their meta key.
+    // BullMQ's own keys of a queue come and go with its jobs; the queues themselves are named by their
+    // meta key. So do the leases of polls in flight.
     const ours = [...new Set((await client.keys('*'))
+      .filter((k) => k !== 'k1:schedule:leases')
       .filter((k) => !/^k1:(poll|notifications|alerts):(?!state:|log:|firing$|notified$|outbox$|latest$|seen$|sent:)/.test(k) || /:meta$/.test(k))
       .map((k) => k.replace(/\d{10,}/g, '<ms>')))].sort();
     if (process.env.SPM_CAPTURE_KEYS) console.log(JSON.stringify(ours));
@@ -73,7 +75,7 @@ ${['low', 'ok'].map((n) => `  - name: ${n}
   });
 });
 
-/** The keys of this setup as the monitor wrote them before `redis.shards` existed (captured on commit 1ebc56e). */
+/** The keys of this setup as the monitor wrote them before `redis.shards` existed (captured on commit 1ebc56e), plus the poll schedule that replaced the per-account job schedulers. */
 const KEYS_BEFORE_SHARDS: string[] = [
   'k1:acct:low',
   'k1:acct:ok',
@@ -103,5 +105,8 @@ const KEYS_BEFORE_SHARDS: string[] = [
   'k1:hist:ok:smtp.email_qty_left',
   'k1:notifications:meta',
   'k1:poll:meta',
+  // Since the poll lanes (issue 15): the poll schedule, one member per account and endpoint.
+  'k1:schedule',
+  'k1:schedule:every',
   'k1:schedules:marker',
 ];
