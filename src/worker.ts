@@ -110,7 +110,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
     log.info({ prefix, written: config.redis.prefixAsWritten }, 'Redis Cluster: key prefix wrapped in a hash tag so that every key of a queue lands in one slot');
   }
   const what = redisAddress(config.redis);
-  const redis = createRedis(config.redis, log, { name: 'spm-state' });
+  const redis = createRedis(config.redis, log, { name: 'spm-state', autoPipelining: true });
   const health = watchRedisHealth(redis, what, log, { retryEveryMs: REDIS_RETRY_MAX_MS });
   const queueConn = createRedis(config.redis, log, { name: 'spm-queue' });
   const workerConn = createRedis(config.redis, log, { blocking: true, name: 'spm-worker' });
