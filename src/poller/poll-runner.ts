@@ -116,7 +116,10 @@ export class PollRunner {
         // is due before the next due time; claim then, or a little later with whatever fell due meanwhile.
         const full = this.#inFlight + this.#reserved >= this.#o.concurrency;
         if (!full && free > 0 && claim.polls.length === free) continue;
-        const wakeAt = full || claim.nextDueMs === null ? s.until : Math.min(s.until, Math.max(claim.nextDueMs, now + every));
+        // Full: a loop waiting for slots is woken when a quarter of them are free (claims stay batched
+        // under saturation), or after `every` at the latest.
+        const wakeAt = full ? Math.min(s.until, now + every)
+          : claim.nextDueMs === null ? s.until : Math.min(s.until, Math.max(claim.nextDueMs, now + every));
         await this.#sleep(s, wakeAt, full);
       }
     } finally {
@@ -189,6 +192,8 @@ export class PollRunner {
   }
 
   #wakeForSlot(): void {
+    const free = this.#o.concurrency - this.#inFlight - this.#reserved;
+    if (free < Math.max(1, Math.floor(this.#o.concurrency / 4))) return;
     const woken = this.#wake.filter((w) => w.forSlot);
     if (woken.length === 0) return;
     this.#wake = this.#wake.filter((w) => !w.forSlot);
