@@ -82,7 +82,7 @@ function seqOf(alert: string, id: string): number {
 /** Ids of the alert's notifications in the outbox made before `seq`, oldest first. */
 async function earlierInOutbox(store: AlertStore, alert: string, seq: number): Promise<string[]> {
   if (!Number.isFinite(seq)) return [];
-  return (await store.outboxIds())
+  return (await store.outboxIdsOf(alert))
     .map((id) => [id, seqOf(alert, id)] as const)
     .filter(([, s]) => Number.isFinite(s) && s < seq)
     .sort((a, b) => a[1] - b[1])

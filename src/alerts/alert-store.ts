@@ -202,6 +202,24 @@ export class AlertStore {
     return this.redis.hkeys(this.outboxKey);
   }
 
+  /**
+   * Ids of one alert's notifications in the outbox (`<alert>.<seq>`), found by Redis (HSCAN MATCH) so
+   * that a delivery reads its alert's few ids, not the whole outbox: with thousands of notifications
+   * queued (every account's stale alert after an outage) reading every id per delivery made the
+   * deliveries quadratic and starved the polls (bench, saturated workers).
+   */
+  async outboxIdsOf(alert: string): Promise<string[]> {
+    const match = `${alert.replace(/[*?[\]\\]/g, '\\$&')}.*`;
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.outboxKey, cursor, 'MATCH', match, 'COUNT', 1000);
+      for (let i = 0; i < flat.length; i += 2) ids.add(flat[i]);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...ids];
+  }
+
   /** Removes a delivered or dropped notification from the outbox. */
   async removeFromOutbox(id: string): Promise<void> {
     await this.redis.hdel(this.outboxKey, id);
