@@ -22,14 +22,22 @@ export async function syncSchedules(
     data: {},
     opts: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
   });
+  const removed = await removeJobSchedulers(queue, LANE_SCHEDULER);
+  return { upserted: r.members, removed: removed + r.removed };
+}
+
+/**
+ * Removes every job scheduler of `queue` (each with its next job) but `keep`, if given: the
+ * per-account schedulers of versions before lanes, or everything of a retired shard. Returns how many.
+ */
+export async function removeJobSchedulers(queue: Queue, keep?: string): Promise<number> {
   let removed = 0;
   for (;;) {
     const page = await queue.getJobSchedulers(0, 999, true);
-    const stale = page.map((s) => s.key).filter((k) => k && k !== LANE_SCHEDULER);
-    if (stale.length === 0) break;
+    const stale = page.map((s) => s.key).filter((k) => k && k !== keep);
+    if (stale.length === 0) return removed;
     await runLimited(stale.map((id) => async () => { if (await queue.removeJobScheduler(id)) removed++; }), 64);
   }
-  return { upserted: r.members, removed: removed + r.removed };
 }
 
 async function runLimited(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {

@@ -10,6 +10,7 @@ import { Shards } from '../state/shards';
 import { AuthBackoff } from './auth-backoff';
 import { PollSchedule } from './poll-schedule';
 import { POLL_QUEUE } from './poll-worker';
+import { removeJobSchedulers } from './schedule-sync';
 
 /** What changed since the last start in how accounts are spread over shards (`redis.shards`). */
 export interface ShardChange {
@@ -78,22 +79,14 @@ export async function moveAccountState(redis: RedisClient, moved: readonly { acc
 /**
  * Ends the previous layout once the new shards' schedules exist: removes every job scheduler (and its
  * next job) from the poll queues of the retired shards and their poll schedules, so that no account is
- * polled twice, then
- * records the new count (absent for one shard, so that a single-Redis setup has no extra key).
+ * polled twice, then records the new count (absent for one shard, so that a single-Redis setup has no extra key).
  */
 export async function retireShards(connection: RedisClient, change: ShardChange, shards: Shards, prefix: string, log: Logger): Promise<void> {
   for (const retired of change.retired) {
     const queue = new Queue(POLL_QUEUE, { connection, prefix: retired });
     queue.on('error', (err) => log.warn({ err: err.message }, 'retired poll queue error'));
     try {
-      let removed = 0;
-      for (;;) {
-        const page = await queue.getJobSchedulers(0, 999, true);
-        let here = 0;
-        for (const s of page) if (s.key && (await queue.removeJobScheduler(s.key))) here++;
-        removed += here;
-        if (here === 0) break;
-      }
+      const removed = await removeJobSchedulers(queue);
       await connection.del(...new PollSchedule(connection, retired).keys());
       log.info({ prefix: retired, removed }, 'redis.shards changed: schedules of a shard no longer used removed');
     } finally {

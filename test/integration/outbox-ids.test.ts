@@ -1,21 +1,12 @@
-import { Redis } from 'ioredis';
 import { AlertStore } from '../../src/alerts/alert-store';
-import { startPrivateRedis, type PrivateRedis } from '../../src/state/private-redis';
+import { usePrivateRedis } from '../helpers/redis-server';
 
 /** A delivery reads its own alert's ids from the outbox, not every id (HSCAN MATCH on a real redis-server). */
 describe('the outbox ids of one alert', () => {
-  let redis: PrivateRedis;
-  let conn: Redis;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    conn = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    conn.disconnect();
-    await redis.close();
-  });
+  const redis = usePrivateRedis();
 
   it('finds every notification of the alert among thousands of others, names with glob characters included', async () => {
+    const conn = redis();
     const store = new AlertStore(conn, 'obx');
     const mine = 'shop*[1]?\\x.balance.balance';
     const fields: string[] = [];
@@ -23,7 +14,7 @@ describe('the outbox ids of one alert', () => {
     fields.push(`${mine}.3`, '{}', `${mine}.7`, '{}', 'shopA1Bx.balance.balance.2', '{}', `${mine}2.4`, '{}');
     await conn.hset(store.outboxKey, ...fields);
     // `shopA1Bx…` would match the name as a glob pattern; `…balance2.4` is another alert with the same start.
-    expect((await store.outboxIdsOf(mine)).sort()).toEqual([`${mine}.3`, `${mine}.7`, `${mine}2.4`].filter((id) => id.startsWith(`${mine}.`)).sort());
+    expect((await store.outboxIdsOf(mine)).sort()).toEqual([`${mine}.3`, `${mine}.7`]);
     expect(await store.outboxIdsOf('nobody.balance.balance')).toEqual([]);
   });
 });

@@ -1,31 +1,22 @@
-import { Redis } from 'ioredis';
 import type { AccountConfig, Endpoint } from '../../src/config/types';
 import { PollSchedule } from '../../src/poller/poll-schedule';
-import { startPrivateRedis, type PrivateRedis } from '../../src/state/private-redis';
+import { usePrivateRedis } from '../helpers/redis-server';
 
 /**
  * The poll schedule's scripts against a real redis-server, with explicit clock values: when a poll is
  * due, what a claim takes and leaves, and what a replica killed mid-poll leaves to the others.
  */
 describe('the poll schedule', () => {
-  let redis: PrivateRedis;
-  let conn: Redis;
+  const redis = usePrivateRedis();
   const T0 = 1_800_000_000_000;
   const MIN = 60_000;
   const accounts = (...names: string[]) => names.map((name) => ({ name }) as AccountConfig);
   const every = (ms: number) => (_a: AccountConfig, _e: Endpoint) => ms;
   const members = (c: { polls: { member: string }[] }) => c.polls.map((p) => p.member).sort();
 
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    conn = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    conn.disconnect();
-    await redis.close();
-  });
 
   it('runs each poll on its grid: first run, then first + k × interval, missed runs not made up', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'grid');
     await s.sync(accounts('a'), every(MIN), ['balance'], T0);
     const first = Number(await conn.zscore(s.key, 'a:balance'));
@@ -43,6 +34,7 @@ describe('the poll schedule', () => {
   });
 
   it('claims at most `max`, oldest due first, and says when the next one is due', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'max');
     await s.sync(accounts('a', 'b', 'c'), every(MIN), ['balance'], T0);
     const c = await s.claim(T0 + 1000, 2, 25_000, [], []);
@@ -53,6 +45,7 @@ describe('the poll schedule', () => {
   });
 
   it('keeps phase and due time across a restart or a second replica, and starts afresh when the interval changes', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'restart');
     await s.sync(accounts('a'), every(MIN), ['balance'], T0);
     await s.claim(T0 + 1000, 10, 25_000, [], []);
@@ -65,6 +58,7 @@ describe('the poll schedule', () => {
   });
 
   it('removes the polls of accounts and endpoints no longer configured, leases included', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'removed');
     await s.sync(accounts('a', 'b'), every(MIN), ['balance', 'team'], T0);
     await s.claim(T0 + 1000, 10, 25_000, [], []);
@@ -76,6 +70,7 @@ describe('the poll schedule', () => {
   });
 
   it('gives the poll of a replica that stopped renewing its lease to the next claim, once', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'lease');
     await s.sync(accounts('a'), every(60 * MIN), ['user_info'], T0);
     expect(members(await s.claim(T0 + 1000, 10, 25_000, [], []))).toEqual(['a:user_info']);
@@ -93,6 +88,7 @@ describe('the poll schedule', () => {
   });
 
   it('polls now once per event however many replicas saw it, keeping the regular runs on their grid', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'now');
     await s.sync(accounts('a'), every(60 * MIN), ['balance', 'team'], T0);
     await s.claim(T0 + 1000, 10, 25_000, [], []);
@@ -108,6 +104,7 @@ describe('the poll schedule', () => {
   });
 
   it('postpones a poll the budget has no room for, unless its next run comes first', async () => {
+    const conn = redis();
     const s = new PollSchedule(conn, 'postpone');
     await s.sync(accounts('a'), every(MIN), ['balance'], T0);
     await s.claim(T0 + 1000, 10, 25_000, [], []);
