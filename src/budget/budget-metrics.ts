@@ -6,7 +6,7 @@ import type { ConfigPlan } from './planner';
 import { BUDGET_WINDOWS, type RequestBudget } from './request-budget';
 
 const LIMIT = ['sendpulse_api_budget_limit', 'Requests the monitor allows itself per account and window (second, minute, day, sliding), across all replicas.'] as const;
-const USED = ['sendpulse_api_budget_used', 'Requests to the SendPulse API counted in the budget window (second, minute, day, sliding) now, by all replicas together, token requests included.'] as const;
+const USED = ['sendpulse_api_budget_used', 'Requests to the SendPulse API counted in the budget window (second, minute, day, sliding) at the account\'s last request, by all replicas together, token requests included; 0 once the window has passed since.'] as const;
 const RATE_LIMITED = ['sendpulse_api_rate_limited_total', 'Answers of 429 or error 2020202020 (rate limited) this process got from SendPulse; each paused the account.'] as const;
 const INTERVAL = ['sendpulse_schedule_interval_seconds', 'Interval between background polls of the endpoint, after stretching to fit the budget.'] as const;
 
@@ -56,7 +56,7 @@ export function budgetMetrics(budget: RequestBudget, plan: ConfigPlan, opts: Bud
   let reading: Promise<void> | null = null;
   const refreshUsage = async (): Promise<void> => {
     try {
-      const usage = await budget.usageMany(names);
+      const usage = await budget.lastUsageMany(names);
       for (const [account, u] of usage) {
         used.set(account, BUDGET_WINDOWS.map((w) => `${USED[0]}{account="${esc(account)}",window="${w}"} ${val(u[w])}\n`).join(''));
       }

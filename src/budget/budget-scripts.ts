@@ -7,8 +7,8 @@
  * Time: ARGV[1] is the clock in ms, or '' to use Redis' own TIME, so replicas with skewed clocks
  * still agree on the windows (tests inject a clock instead of waiting real minutes).
  *
- * Windows: `second` and `minute` are exact sliding logs (a sorted set of request times, at most
- * `limit` entries); `day` is a sliding log of one-minute buckets (a hash of counts plus a sorted
+ * Windows: `second` and `minute` are exact sliding logs, both read from one sorted set of the request
+ * times of the last minute (at most the minute's `limit` entries); `day` is a sliding log of one-minute buckets (a hash of counts plus a sorted
  * set of bucket starts), because a day log of single requests would hold up to perDay entries per
  * account. A bucket counts until its *last* possible request leaves the window, so the day window
  * over-counts by at most one minute and never under-counts: the guarantee holds, room comes back up
@@ -25,18 +25,26 @@ end
 `;
 
 /**
- * KEYS: pause, streak, second, minute, day (hash), daybuckets (zset), and optionally the account's
- * credential back-off key (a request is refused while it lives: window `credentials`).
- * ARGV: now, member, perSecond, perMinute, perDay, secondSpan, minuteSpan, daySpan, bucketMs.
+ * KEYS: pause, streak, minute (zset), day (hash), daybuckets (zset), the shard's usage snapshots
+ * (hash), and optionally the account's credential back-off key (a request is refused while it lives:
+ * window `credentials`).
+ * ARGV: now, member, perSecond, perMinute, perDay, secondSpan, minuteSpan, daySpan, bucketMs, account.
  * Returns {taken (1|0), window, delayMs, streak}.
+ *
+ * The second window is the newest part of the minute's log (ZCOUNT over the last secondSpan): one
+ * sorted set serves both. A request taken also writes the account's usage snapshot, field `account`
+ * of KEYS[6]: `<now ms>:<second>:<minute>:<day>`, the requests counted in each window with this one.
+ * The metrics scrape reads a shard's snapshots with one HGETALL instead of every account's windows.
+ * About 15 commands per request taken (2 fewer when the request shares its day bucket with the last).
  */
 export const TAKE_SCRIPT = `${PRELUDE}
-local streak = tonumber(redis.call('GET', KEYS[2]) or '0')
+local held = redis.call('MGET', KEYS[1], KEYS[2])
+local streak = tonumber(held[2] or '0')
 if KEYS[7] then
   local backoff = redis.call('PTTL', KEYS[7])
   if backoff > 0 then return {0, 'credentials', backoff, streak} end
 end
-local pausedUntil = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pausedUntil = tonumber(held[1] or '0')
 if pausedUntil > now then
   return {0, 'pause', pausedUntil - now, streak}
 end
@@ -47,22 +55,26 @@ local bucketMs = tonumber(ARGV[9])
 local names = {'second', 'minute', 'day'}
 local worstWindow, worstDelay = '', 0
 
+local logKey = KEYS[3]
+redis.call('ZREMRANGEBYSCORE', logKey, '-inf', now - spans[2])
+local inMinute = redis.call('ZCARD', logKey)
+local inSecond = redis.call('ZCOUNT', logKey, '(' .. (now - spans[1]), '+inf')
+local counted = {inSecond, inMinute}
 for i = 1, 2 do
-  local key, limit, span = KEYS[2 + i], limits[i], spans[i]
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
-  local n = redis.call('ZCARD', key)
+  local n, limit, span = counted[i], limits[i], spans[i]
   if n + 1 > limit then
     local delay = span
     if limit >= 1 then
-      -- Room comes when the entry that leaves exactly limit-1 newer ones drops out.
-      local e = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+      -- Room comes when the entry that leaves exactly limit-1 newer ones drops out; the window's
+      -- entries are the newest n of the log's inMinute.
+      local e = redis.call('ZRANGE', logKey, inMinute - limit, inMinute - limit, 'WITHSCORES')
       delay = tonumber(e[2]) + span - now
     end
     if delay > worstDelay then worstWindow, worstDelay = names[i], delay end
   end
 end
 
-local dayKey, bucketsKey, daySpan = KEYS[5], KEYS[6], spans[3]
+local dayKey, bucketsKey, daySpan = KEYS[4], KEYS[5], spans[3]
 local cutoff = now - daySpan - bucketMs
 local old = redis.call('ZRANGEBYSCORE', bucketsKey, '-inf', cutoff)
 if #old > 0 then
@@ -96,30 +108,32 @@ if worstDelay > 0 then
   return {0, worstWindow, worstDelay, streak}
 end
 
-redis.call('ZADD', KEYS[3], now, member)
-redis.call('PEXPIRE', KEYS[3], spans[1])
-redis.call('ZADD', KEYS[4], now, member)
-redis.call('PEXPIRE', KEYS[4], spans[2])
+redis.call('ZADD', logKey, now, member)
+redis.call('PEXPIRE', logKey, spans[2])
 local bucket = now - (now % bucketMs)
-redis.call('ZADD', bucketsKey, 'NX', bucket, bucket)
+local newBucket = redis.call('ZADD', bucketsKey, 'NX', bucket, bucket)
 redis.call('HINCRBY', dayKey, bucket, 1)
 redis.call('HINCRBY', dayKey, 'total', 1)
-redis.call('PEXPIRE', bucketsKey, daySpan + bucketMs)
-redis.call('PEXPIRE', dayKey, daySpan + bucketMs)
+-- Set when the bucket is new: it then lives until that bucket's last request leaves the window.
+if newBucket == 1 then
+  redis.call('PEXPIRE', bucketsKey, daySpan + bucketMs)
+  redis.call('PEXPIRE', dayKey, daySpan + bucketMs)
+end
+redis.call('HSET', KEYS[6], ARGV[10], now .. ':' .. (inSecond + 1) .. ':' .. (inMinute + 1) .. ':' .. (total + 1))
 return {1, '', 0, streak}
 `;
 
 /**
- * Read-only. KEYS: second, minute, day (hash), daybuckets. ARGV: now, secondSpan, minuteSpan,
+ * Read-only. KEYS: minute (zset), day (hash), daybuckets. ARGV: now, secondSpan, minuteSpan,
  * daySpan, bucketMs. Returns {second, minute, day}: the requests counted in each window now.
  */
 export const USAGE_SCRIPT = `${PRELUDE}
 local second = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
-local minute = redis.call('ZCOUNT', KEYS[2], '(' .. (now - tonumber(ARGV[3])), '+inf')
-local day = tonumber(redis.call('HGET', KEYS[3], 'total') or '0')
-local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[4]) - tonumber(ARGV[5]))
+local minute = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[3])), '+inf')
+local day = tonumber(redis.call('HGET', KEYS[2], 'total') or '0')
+local old = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]) - tonumber(ARGV[5]))
 if #old > 0 then
-  local counts = redis.call('HMGET', KEYS[3], unpack(old))
+  local counts = redis.call('HMGET', KEYS[2], unpack(old))
   for i = 1, #counts do day = day - tonumber(counts[i] or '0') end
 end
 return {second, minute, day}

@@ -97,13 +97,25 @@ export class RequestBudget {
     }
     const r = this.#redis;
     if (typeof r.spmBudgetTake !== 'function') r.defineCommand('spmBudgetTake', { lua: TAKE_SCRIPT });
-    if (typeof r.spmBudgetUsage !== 'function') r.defineCommand('spmBudgetUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
+    if (typeof r.spmBudgetUsage !== 'function') r.defineCommand('spmBudgetUsage', { numberOfKeys: 3, lua: USAGE_SCRIPT });
     if (typeof r.spmBudgetPenalize !== 'function') r.defineCommand('spmBudgetPenalize', { numberOfKeys: 2, lua: PENALIZE_SCRIPT });
   }
 
-  /** The Redis key of one of an account's budget structures; `{account}` is the Cluster hash tag. */
-  key(account: string, part: 'pause' | 'streak' | 'second' | 'minute' | 'day' | 'daybuckets'): string {
+  /**
+   * The Redis key of one of an account's budget structures; `{account}` is the Cluster hash tag.
+   * `minute` is the log of the last minute's requests, the second window included (versions before
+   * 2026-12-07 also kept a `second` log; it expires within 1.1 s of an upgrade).
+   */
+  key(account: string, part: 'pause' | 'streak' | 'minute' | 'day' | 'daybuckets'): string {
     return `${this.#prefix(account)}:budget:{${account}}:${part}`;
+  }
+
+  /**
+   * The hash of usage snapshots of `account`'s shard: field = account name, value
+   * `<ms>:<second>:<minute>:<day>`, written by every request taken (budget-scripts.ts, TAKE_SCRIPT).
+   */
+  snapshotKey(account: string): string {
+    return `${this.#prefix(account)}:budget:used`;
   }
 
   /** The limits enforced for `account` (floored), per window. */
@@ -121,9 +133,9 @@ export class RequestBudget {
     const l = this.limits(account);
     const paused = this.#pausedKey ? [this.#pausedKey(account)] : [];
     const [taken, window, delayMs, streak] = await this.#redis.spmBudgetTake(6 + paused.length,
-      ...this.#keys(account, 'pause', 'streak', 'second', 'minute', 'day', 'daybuckets'), ...paused,
+      ...this.#keys(account, 'pause', 'streak', 'minute', 'day', 'daybuckets'), this.snapshotKey(account), ...paused,
       this.#clock(), `${this.#instance}:${++this.#seq}`, l.second, l.minute, l.day,
-      WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
+      WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS, account,
     );
     if (streak > 0) this.#streaks.add(account);
     else this.#streaks.delete(account);
@@ -168,7 +180,7 @@ export class RequestBudget {
     const pipe = new SplitPipeline<string>(this.#redis);
     for (const a of accounts) {
       pipe.add(this.#prefix(a), (p) => (p as unknown as UsagePipeline).spmBudgetUsage(
-        ...this.#keys(a, 'second', 'minute', 'day', 'daybuckets'), now,
+        ...this.#keys(a, 'minute', 'day', 'daybuckets'), now,
         WINDOW_SPAN_MS.second, WINDOW_SPAN_MS.minute, WINDOW_SPAN_MS.day, DAY_BUCKET_MS,
       ));
     }
@@ -177,6 +189,45 @@ export class RequestBudget {
       const [second, minute, day] = replies[i] as [number, number, number];
       return [a, { second, minute, day }];
     }));
+  }
+
+  /**
+   * The usage of many accounts as of each one's last request, for the metrics scrape: one HGETALL of
+   * the snapshots per shard (all shards at once) instead of every account's windows, so a scrape costs
+   * Redis a command per shard rather than ~5 per account. Exact at the account's last request; after
+   * it, a window that has passed since counts 0, one that has not still counts what it counted then (an
+   * upper bound: its older requests may have left it). Accounts with no snapshot (no request taken
+   * since this version started writing them) are read exactly with usageMany().
+   * Clock: the injected one, else this process' (the snapshots carry Redis' TIME; NTP skew of a few ms
+   * only matters to the 1.1 s second window).
+   */
+  async lastUsageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
+    if (accounts.length === 0) return new Map();
+    const keys = [...new Set(accounts.map((a) => this.snapshotKey(a)))];
+    const pipe = new SplitPipeline<string>(this.#redis);
+    for (const key of keys) pipe.add(key, (p) => p.hgetall(key));
+    const replies = await pipe.exec();
+    const snapshots = new Map<string, Record<string, string>>(keys.map((k, i) => [k, replies[i] as Record<string, string>]));
+    const now = this.#now ? Math.floor(this.#now()) : Date.now();
+    const out = new Map<string, BudgetUsage>();
+    const missing: string[] = [];
+    for (const a of accounts) {
+      const snap = snapshots.get(this.snapshotKey(a))?.[a];
+      const parts = snap?.split(':').map(Number);
+      if (!parts || parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
+        missing.push(a);
+        continue;
+      }
+      const [at, second, minute, day] = parts;
+      const age = now - at;
+      out.set(a, {
+        second: age < WINDOW_SPAN_MS.second ? second : 0,
+        minute: age < WINDOW_SPAN_MS.minute ? minute : 0,
+        day: age < WINDOW_SPAN_MS.day + DAY_BUCKET_MS ? day : 0,
+      });
+    }
+    if (missing.length > 0) for (const [a, u] of await this.usageMany(missing)) out.set(a, u);
+    return new Map(accounts.map((a) => [a, out.get(a) as BudgetUsage]));
   }
 
   /** 429s / 2020202020s this process recorded per account (the per-process rate-limited counter). */

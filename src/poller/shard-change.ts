@@ -50,8 +50,8 @@ export async function readShardChange(redis: RedisClient, prefix: string, shards
 }
 
 /**
- * Moves the monitor's own per-account keys (reading, token, budget windows and pause, credential
- * back-off, credential fingerprint) of accounts that changed shard into their new shard's prefix
+ * Moves the monitor's own per-account keys (reading, token, budget windows, pause and usage snapshot,
+ * credential back-off, credential fingerprint) of accounts that changed shard into their new shard's prefix
  * (moveKeys: a key written there since is kept). Plugins move theirs (src/monitor-plugin.ts, `moved`).
  */
 export async function moveAccountState(redis: RedisClient, moved: readonly { account: string; from: string }[], shards: Shards): Promise<number> {
@@ -63,7 +63,7 @@ export async function moveAccountState(redis: RedisClient, moved: readonly { acc
     const [oldAuth, newAuth] = [from, to].map((prefix) => new AuthBackoff(redis, prefix));
     pairs.push([new ReadingStore(redis, from).key(account), new ReadingStore(redis, to).key(account)]);
     pairs.push([new TokenStore(redis, from, { lockTtlMs: 1 }).key(account), new TokenStore(redis, to, { lockTtlMs: 1 }).key(account)]);
-    for (const part of ['pause', 'streak', 'second', 'minute', 'day', 'daybuckets'] as const) pairs.push([oldBudget.key(account, part), newBudget.key(account, part)]);
+    for (const part of ['pause', 'streak', 'minute', 'day', 'daybuckets'] as const) pairs.push([oldBudget.key(account, part), newBudget.key(account, part)]);
     oldAuth.keys(account).forEach((k, i) => pairs.push([k, newAuth.keys(account)[i]]));
     const key = `${from}\n${to}`;
     fingerprints.set(key, (fingerprints.get(key) ?? new Set()).add(account));
@@ -72,6 +72,8 @@ export async function moveAccountState(redis: RedisClient, moved: readonly { acc
   for (const [key, names] of fingerprints) {
     const [from, to] = key.split('\n');
     n += (await moveHashFields(redis, `${from}:credentials`, `${to}:credentials`, (f) => names.has(f))).size;
+    // The budget usage snapshots (RequestBudget.snapshotKey), one field per account.
+    n += (await moveHashFields(redis, `${from}:budget:used`, `${to}:budget:used`, (f) => names.has(f))).size;
   }
   return n;
 }

@@ -87,14 +87,15 @@ const KEYS_BEFORE_SHARDS: string[] = [
   'k1:alerts:seen',
   'k1:alerts:sent:low.balance.balance.1',
   'k1:alerts:state:low',
+  // Since 2026-12-07: the usage snapshots (a field per account, read by the scrape in one HGETALL);
+  // the second window is read from the minute's log, so there is no `second` key any more.
+  'k1:budget:used',
   'k1:budget:{low}:day',
   'k1:budget:{low}:daybuckets',
   'k1:budget:{low}:minute',
-  'k1:budget:{low}:second',
   'k1:budget:{ok}:day',
   'k1:budget:{ok}:daybuckets',
   'k1:budget:{ok}:minute',
-  'k1:budget:{ok}:second',
   'k1:changes',
   'k1:credentials',
   'k1:hist:low:balance',
