@@ -166,6 +166,7 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         await p.onPolled?.(account, endpoint, outcome, state).catch((err: Error) => log.error({ err: err.message, account: account.name }, 'post-poll hook failed'));
       }
     },
+    onSaved: (account, saved) => accountMetrics.observe(account, saved.state, saved.changeId),
     history: (account, endpoint, reading) => {
       for (const p of plugins) {
         const h = p.historyWrites?.(account, endpoint, reading);

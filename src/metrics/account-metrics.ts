@@ -1,7 +1,7 @@
 import type { AccountConfig } from '../config/types';
 import { childLogger } from '../logger';
 import { ENDPOINTS } from '../sendpulse/endpoints';
-import type { AccountState, ReadingStore } from '../state/reading-store';
+import { compareIds, type AccountState, type ReadingStore } from '../state/reading-store';
 import { CachedFamily } from './cached-family';
 import { READING_FAMILIES, renderFamilySamples } from './reading-families';
 import { esc, val } from './text-format';
@@ -39,7 +39,8 @@ export interface AccountMetricsOptions {
  * The per-account gauges from the shared state in Redis, so any replica serves every account with the
  * same values. Each family keeps every account's samples as text (CachedFamily), and catches up with
  * the change log (ReadingStore.changesSince): only the accounts written since are read again and
- * re-rendered, so rendering follows the polls, not the scrapes. While someone scrapes, the catching up
+ * re-rendered, so rendering follows the polls, not the scrapes; an account whose latest write was
+ * this replica's own save is rendered from the save's answer (observe()), without a read. While someone scrapes, the catching up
  * runs every second in the background, so a scrape reads about a second's worth of changes and
  * concatenates. The first refresh, and one after the log lost track (no catch-up for CHANGE_LOG_MS,
  * or Redis that lost its data), reads every account, in pipelined chunks that let polls run between.
@@ -54,6 +55,8 @@ export class AccountMetrics {
   /** The change-log cursor of each store. */
   readonly #cursors: (string | null)[];
   #known = new Set<string>();
+  /** States this replica's own saves answered with (observe()), by account, until a catch-up uses or passes them. */
+  readonly #fed = new Map<string, { id: string; state: AccountState }>();
   #running: Promise<void> | null = null;
   #scrapedAt = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -92,10 +95,23 @@ export class AccountMetrics {
     return this.#families;
   }
 
+  /**
+   * Hands over an account's state as this replica's save answered it (ReadingStore.saveSuccess), with
+   * the save's change-log id: the next catch-up renders it instead of reading the account again,
+   * unless the log shows a newer write (another replica's). Kept only while someone scrapes (the
+   * background catch-up runs); otherwise the next scrape reads what changed anyway.
+   */
+  observe(account: string, state: AccountState, changeId: string): void {
+    if (this.#timer === null) return;
+    const had = this.#fed.get(account);
+    if (!had || compareIds(changeId, had.id) > 0) this.#fed.set(account, { id: changeId, state });
+  }
+
   /** Stops the background catching up (it starts again with the next scrape). */
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#fed.clear();
   }
 
   /** Stops the background catching up for good: a scrape during shutdown reads once and starts no timer. */
@@ -125,11 +141,23 @@ export class AccountMetrics {
   async #readStore(i: number, mine: readonly string[], configured: ReadonlySet<string>): Promise<void> {
     const store = this.#stores[i];
     try {
-      const { cursor, accounts: changed } = await store.changesSince(this.#cursors[i]);
+      const { cursor, accounts: changed, lastIds } = await store.changesSince(this.#cursors[i]);
       // Accounts never read yet (the first scrape, or new to the config) are read whatever the log says.
-      const names = changed === null
+      let names = changed === null
         ? [...mine]
         : [...new Set([...changed.filter((a) => configured.has(a) && this.#storeOf(a) === i), ...mine.filter((a) => !this.#known.has(a))])];
+      if (changed !== null) {
+        // An account this replica saved last (its save's id is the log's newest for it, or newer) is
+        // rendered from the save's answer: no read.
+        names = names.filter((name) => {
+          const fed = this.#fed.get(name);
+          const last = lastIds?.get(name);
+          if (!fed || !this.#known.has(name) || (last !== undefined && compareIds(fed.id, last) < 0)) return true;
+          this.#fill(name, fed.state);
+          return false;
+        });
+      }
+      for (const [name, fed] of this.#fed) if (this.#storeOf(name) === i && compareIds(fed.id, cursor) <= 0) this.#fed.delete(name);
       for (let k = 0; k < names.length; k += CHUNK) {
         if (k > 0) await new Promise<void>((r) => setImmediate(r));
         const chunk = names.slice(k, k + CHUNK);

@@ -6,7 +6,7 @@ import type { ClientMetrics } from '../metrics/client-metrics';
 import { ENDPOINT_DEFS, type Endpoint } from '../sendpulse/endpoints';
 import type { Reading } from '../sendpulse/readings';
 import type { SendPulseClient } from '../sendpulse/sendpulse-client';
-import type { AccountState, HistoryWrites, ReadingStore } from '../state/reading-store';
+import type { AccountState, HistoryWrites, ReadingStore, SaveOutcome } from '../state/reading-store';
 import type { AuthBackoff } from './auth-backoff';
 import { failureReason } from './failure-reason';
 
@@ -22,6 +22,8 @@ export interface PollDeps {
   log: Logger;
   /** Called after the outcome is stored (alerts), with the account's state right after a good poll's save. */
   onPolled?: (account: AccountConfig, endpoint: Endpoint, outcome: 'ok' | 'failed', state?: AccountState) => Promise<void>;
+  /** Called right after a good poll's save with what it answered (the metrics cache renders the account from it: no read). */
+  onSaved?: (account: string, saved: SaveOutcome) => void;
   /** The history points a good poll records with its reading (in the same script), if any. */
   history?: (account: AccountConfig, endpoint: Endpoint, reading: Reading) => HistoryWrites | undefined;
   /** Called once when a poll succeeds after the credentials were rejected (the end of a back-off); `endpoint` is the poll's. */
@@ -52,6 +54,7 @@ export async function runPoll(deps: PollDeps, account: AccountConfig, endpoint: 
   }
   for (const p of reading.unreadable) deps.metrics.fieldErrors.inc({ endpoint, field: p.path });
   const saved = await deps.store.saveSuccess(account.name, endpoint, reading, now(), deps.history?.(account, endpoint, reading));
+  deps.onSaved?.(account.name, saved);
   if (saved.authRecovered) {
     await deps.authBackoff.succeeded(account.name);
     deps.log.info({ account: account.name }, 'credentials accepted again; polling the other endpoints now, then at the normal rate');

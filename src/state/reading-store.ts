@@ -35,6 +35,8 @@ export interface AccountState {
 export interface SaveOutcome {
   /** The account's whole state right after the save (for the alert hook: no second read). */
   state: AccountState;
+  /** The save's entry id in the change log (ReadingStore.changesSince): `state` is the account as of that entry. */
+  changeId: string;
   /** The credentials were failing before this poll (they work again now). */
   authRecovered: boolean;
   /** Fields unreadable now that were readable in the previous good poll. */
@@ -53,7 +55,7 @@ export const CHANGE_LOG_MS = 10 * 60_000;
 // CHANGE_LOG_MS): each replica's /metrics reads only the accounts changed since its last scrape.
 const LOG_CHANGE = `
 local function logChange(stream, account, now)
-  redis.call('XADD', stream, 'MINID', '~', tostring(math.max(0, now - ${CHANGE_LOG_MS})), '*', 'a', account)
+  return redis.call('XADD', stream, 'MINID', '~', tostring(math.max(0, now - ${CHANGE_LOG_MS})), '*', 'a', account)
 end
 `;
 
@@ -76,7 +78,9 @@ return 1`;
 // the credentials marked ok, and a point of each history series whose newest point is at least a
 // step old (the time of that point is kept in the account's hash, `hist:SERIES`, so most polls add
 // nothing and read one field). Atomic, so of several replicas saving at once exactly one sees each
-// change (and logs it). Returns the whole hash as it is now, so the alert hook reads nothing again.
+// change (and logs it). One HMGET reads what the save depends on and one HSET writes the hash (the
+// poll's hot path: ~5 commands plus 3 per history point due). Returns the whole hash as it is now,
+// so the alert hook reads nothing again.
 // KEYS: the account hash, the change log, then one sorted set per history series.
 // ARGV: endpoint, reading JSON, time ms, JSON list of unreadable paths, history step ms, history
 // window ms, account, then per series its name and value.
@@ -84,7 +88,11 @@ const SAVE_SUCCESS = `${LOG_CHANGE}
 local ep = ARGV[1]
 local at = ARGV[3]
 local now = tonumber(at)
-local raw = redis.call('HGET', KEYS[1], ep .. '.unreadable')
+-- One read of what the save depends on: the unreadable-since map, the credentials, the history times.
+local fields = {ep .. '.unreadable', 'auth'}
+for i = 3, #KEYS do fields[i] = 'hist:' .. ARGV[6 + 2 * (i - 2)] end
+local old = redis.call('HMGET', KEYS[1], unpack(fields))
+local raw = old[1]
 local prev = {}
 if raw and raw ~= '' then prev = cjson.decode(raw) end
 local next, became, cleared, n = {}, {}, {}, 0
@@ -95,31 +103,29 @@ end
 for p, _ in pairs(prev) do if next[p] == nil then table.insert(cleared, p) end end
 local encoded = ''
 if n > 0 then encoded = cjson.encode(next) end
-redis.call('HSET', KEYS[1], ep .. '.reading', ARGV[2], ep .. '.success', at, ep .. '.attempt', at,
-  ep .. '.ok', '1', ep .. '.reason', '', ep .. '.unreadable', encoded)
+local writes = {ep .. '.reading', ARGV[2], ep .. '.success', at, ep .. '.attempt', at,
+  ep .. '.ok', '1', ep .. '.reason', '', ep .. '.unreadable', encoded}
 local recovered = 0
-if (redis.call('HGET', KEYS[1], 'auth') or 'ok') ~= 'ok' then
-  redis.call('HSET', KEYS[1], 'auth', 'ok')
+if (old[2] or 'ok') ~= 'ok' then
+  table.insert(writes, 'auth')
+  table.insert(writes, 'ok')
   recovered = 1
 end
-logChange(KEYS[2], ARGV[7], now)
-if #KEYS > 2 then
-  local step, window = tonumber(ARGV[5]), tonumber(ARGV[6])
-  local fields = {}
-  for i = 3, #KEYS do fields[i - 2] = 'hist:' .. ARGV[6 + 2 * (i - 2)] end
-  local lasts = redis.call('HMGET', KEYS[1], unpack(fields))
-  for i = 3, #KEYS do
-    local last = tonumber(lasts[i - 2] or '0') or 0
-    if now - last >= step then
-      local value = ARGV[7 + 2 * (i - 2)]
-      redis.call('ZADD', KEYS[i], now, at .. ':' .. value)
-      redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. tostring(now - window))
-      redis.call('PEXPIRE', KEYS[i], window * 2)
-      redis.call('HSET', KEYS[1], fields[i - 2], at)
-    end
+local step, window = tonumber(ARGV[5]), tonumber(ARGV[6])
+for i = 3, #KEYS do
+  local last = tonumber(old[i] or '0') or 0
+  if now - last >= step then
+    local value = ARGV[7 + 2 * (i - 2)]
+    redis.call('ZADD', KEYS[i], now, at .. ':' .. value)
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. tostring(now - window))
+    redis.call('PEXPIRE', KEYS[i], window * 2)
+    table.insert(writes, fields[i])
+    table.insert(writes, at)
   end
 end
-return {recovered, became, cleared, redis.call('HGETALL', KEYS[1])}`;
+redis.call('HSET', KEYS[1], unpack(writes))
+local changeId = logChange(KEYS[2], ARGV[7], now)
+return {recovered, became, cleared, redis.call('HGETALL', KEYS[1]), changeId}`;
 
 /** A point of a history series to record with a good poll: its sorted set, its name and the value. */
 export interface HistoryWrite {
@@ -173,13 +179,13 @@ export class ReadingStore {
   async saveSuccess(account: string, endpoint: Endpoint, reading: Reading, atMs: number, history?: HistoryWrites): Promise<SaveOutcome> {
     const paths = [...new Set(reading.unreadable.map((p) => p.path))];
     const points = (history?.points ?? []).filter((p) => Number.isFinite(p.value));
-    const [recovered, became, cleared, flat] = (await this.redis.spmSaveSuccess(2 + points.length, this.key(account), this.changesKey,
+    const [recovered, became, cleared, flat, changeId] = (await this.redis.spmSaveSuccess(2 + points.length, this.key(account), this.changesKey,
       ...points.map((p) => p.key),
       endpoint, JSON.stringify(reading), String(atMs), JSON.stringify(paths), String(history?.stepMs ?? 0), String(history?.windowMs ?? 0),
-      account, ...points.flatMap((p) => [p.series, String(p.value)]))) as [number, string[], string[], string[]];
+      account, ...points.flatMap((p) => [p.series, String(p.value)]))) as [number, string[], string[], string[], string];
     const hash: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
-    return { authRecovered: recovered === 1, becameUnreadable: became, readableAgain: cleared, state: decodeAccount(hash) };
+    return { authRecovered: recovered === 1, becameUnreadable: became, readableAgain: cleared, state: decodeAccount(hash), changeId };
   }
 
   /** Records a failed poll; the last good reading stays. */
@@ -201,9 +207,10 @@ export class ReadingStore {
   /**
    * The accounts written since `cursor` (a change-log id from an earlier call), and the cursor to
    * pass next time. `accounts` is null when the caller must read every account again: no cursor
-   * yet, or the log no longer reaches back to it (trimmed, or lost with Redis's data). One round trip.
+   * yet, or the log no longer reaches back to it (trimmed, or lost with Redis's data). `lastIds`: each
+   * listed account's newest entry id (a state known as of that id or later needs no read). One round trip.
    */
-  async changesSince(cursor: string | null): Promise<{ cursor: string; accounts: string[] | null }> {
+  async changesSince(cursor: string | null): Promise<{ cursor: string; accounts: string[] | null; lastIds?: ReadonlyMap<string, string> }> {
     const pipe = this.redis.pipeline();
     pipe.xrange(this.changesKey, '-', '+', 'COUNT', 1);
     pipe.xrevrange(this.changesKey, '+', '-', 'COUNT', 1);
@@ -216,13 +223,13 @@ export class ReadingStore {
       return { cursor: last, accounts: null };
     }
     const entries = res[2][1] as [string, string[]][];
-    const accounts = new Set<string>();
+    const lastIds = new Map<string, string>();
     let newest = cursor;
     for (const [id, fields] of entries) {
       newest = id;
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'a') accounts.add(fields[i + 1]);
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'a') lastIds.set(fields[i + 1], id);
     }
-    return { cursor: newest, accounts: [...accounts] };
+    return { cursor: newest, accounts: [...lastIds.keys()], lastIds };
   }
 
   /** One account's state. */
@@ -244,7 +251,8 @@ export class ReadingStore {
 }
 
 /** Orders two stream ids (`ms-seq`). */
-function compareIds(a: string, b: string): number {
+/** Orders two stream entry ids (`<ms>-<seq>`): negative, 0 or positive as a is before, equal to or after b. */
+export function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(Number);
   const [bm, bs] = b.split('-').map(Number);
   return am !== bm ? am - bm : as - bs;

@@ -59,6 +59,47 @@ describe('the per-account families follow the change log', () => {
     expect(read[read.length - 1]).toEqual(['a', 'b', 'c']);
   });
 
+  it('renders an account from its own save\'s answer without reading it, unless another replica wrote it since', async () => {
+    const store = new ReadingStore(r, 'sf');
+    const otherReplica = new ReadingStore(r, 'sf');
+    const names = ['a', 'b'];
+    for (const n of names) await store.saveSuccess(n, 'balance', reading('10.00'), 1000);
+    const read: string[][] = [];
+    const spy = Object.create(store) as ReadingStore;
+    spy.getMany = async (accounts) => {
+      read.push([...accounts]);
+      return store.getMany(accounts);
+    };
+    const metrics = new AccountMetrics([spy], () => names.map((name) => ({ name }) as never), { catchUpEveryMs: 60_000 });
+    const balance = async (account: string) => sampleValue(parseMetrics((await metrics.refresh()).map((f) => f.text()).join('')), 'sendpulse_balance', { account, kind: 'main' });
+    try {
+      expect(await balance('a')).toBe(10);
+      expect(read).toEqual([['a', 'b']]);
+      // This replica's polls: their saves' answers are handed over, nothing is read for them.
+      for (const [n, v] of [['a', '7.50'], ['b', '8.25']] as const) {
+        const saved = await store.saveSuccess(n, 'balance', reading(v), 2000);
+        metrics.observe(n, saved.state, saved.changeId);
+      }
+      expect(await balance('a')).toBe(7.5);
+      expect(await balance('b')).toBe(8.25);
+      expect(read).toEqual([['a', 'b']]);
+      // Another replica saves b after this one: its value is read, not this replica's older one.
+      const mine = await store.saveSuccess('b', 'balance', reading('1.00'), 3000);
+      metrics.observe('b', mine.state, mine.changeId);
+      await otherReplica.saveSuccess('b', 'balance', reading('2.00'), 3001);
+      expect(await balance('b')).toBe(2);
+      expect(read).toEqual([['a', 'b'], ['b']]);
+      // Any write logged after this replica's save (here a failed poll) makes the account read again.
+      const good = await store.saveSuccess('a', 'balance', reading('3.00'), 4000);
+      metrics.observe('a', good.state, good.changeId);
+      await store.saveFailure('a', 'balance', 'timeout', 4001);
+      expect(await balance('a')).toBe(3);
+      expect(read).toEqual([['a', 'b'], ['b'], ['a']]);
+    } finally {
+      metrics.close();
+    }
+  });
+
   it('keeps catching up in the background while scraped, and stops for good once closed (a scrape during shutdown starts nothing)', async () => {
     const store = new ReadingStore(r, 'sc2');
     await store.saveSuccess('a', 'balance', reading('10.00'), 1000);
