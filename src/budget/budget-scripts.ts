@@ -1,8 +1,10 @@
 /**
  * The Lua scripts behind RequestBudget. One script per operation so that each take() is one
  * EVALSHA: Redis runs a script alone, which makes "check all three windows, then count in all
- * three" atomic across every replica. All keys of one call share the hash tag `{account}`, so the
- * script touches one slot in Redis Cluster.
+ * three" atomic across every replica. On a Redis Cluster every key of one call is in one slot
+ * because the key prefix carries the shard's hash tag (config: `redis.prefix` is wrapped in one on a
+ * cluster; src/state/shards.ts), which wins over the `{account}` in the per-account keys; the usage
+ * snapshots' hash (`<prefix>:budget:used`) has no account in its name and relies on that.
  *
  * Time: ARGV[1] is the clock in ms, or '' to use Redis' own TIME, so replicas with skewed clocks
  * still agree on the windows (tests inject a clock instead of waiting real minutes).
@@ -113,9 +115,10 @@ redis.call('PEXPIRE', logKey, spans[2])
 local bucket = now - (now % bucketMs)
 local newBucket = redis.call('ZADD', bucketsKey, 'NX', bucket, bucket)
 redis.call('HINCRBY', dayKey, bucket, 1)
-redis.call('HINCRBY', dayKey, 'total', 1)
--- Set when the bucket is new: it then lives until that bucket's last request leaves the window.
-if newBucket == 1 then
+local dayTotal = redis.call('HINCRBY', dayKey, 'total', 1)
+-- Set when the bucket is new (the keys then live until that bucket's last request leaves the
+-- window), or when the day hash was made anew (evicted or moved without its buckets' set).
+if newBucket == 1 or dayTotal == 1 then
   redis.call('PEXPIRE', bucketsKey, daySpan + bucketMs)
   redis.call('PEXPIRE', dayKey, daySpan + bucketMs)
 end

@@ -102,8 +102,8 @@ export class RequestBudget {
   }
 
   /**
-   * The Redis key of one of an account's budget structures; `{account}` is the Cluster hash tag.
-   * `minute` is the log of the last minute's requests, the second window included (versions before
+   * The Redis key of one of an account's budget structures. `{account}` is the hash tag only when the
+   * prefix has none (a single Redis); on a cluster the prefix's own tag comes first and wins. `minute` is the log of the last minute's requests, the second window included (versions before
    * 2026-12-07 also kept a `second` log; it expires within 1.1 s of an upgrade).
    */
   key(account: string, part: 'pause' | 'streak' | 'minute' | 'day' | 'daybuckets'): string {
@@ -197,20 +197,33 @@ export class RequestBudget {
    * Redis a command per shard rather than ~5 per account. Exact at the account's last request; after
    * it, a window that has passed since counts 0, one that has not still counts what it counted then (an
    * upper bound: its older requests may have left it). Accounts with no snapshot (no request taken
-   * since this version started writing them) are read exactly with usageMany().
-   * Clock: the injected one, else this process' (the snapshots carry Redis' TIME; NTP skew of a few ms
-   * only matters to the 1.1 s second window).
+   * since this version started writing them) are read exactly with usageMany(). Fields of accounts
+   * not in `accounts` (removed from the config, or moved to another shard) are deleted, so pass every
+   * configured account. Clock: the injected one, else Redis' TIME, read in the same round trip.
    */
   async lastUsageMany(accounts: readonly string[]): Promise<Map<string, BudgetUsage>> {
     if (accounts.length === 0) return new Map();
     const keys = [...new Set(accounts.map((a) => this.snapshotKey(a)))];
     const pipe = new SplitPipeline<string>(this.#redis);
     for (const key of keys) pipe.add(key, (p) => p.hgetall(key));
+    // The snapshots carry Redis' clock: their age is measured on it too (with the first shard's node).
+    if (!this.#now) pipe.add(keys[0], (p) => p.time());
     const replies = await pipe.exec();
     const snapshots = new Map<string, Record<string, string>>(keys.map((k, i) => [k, replies[i] as Record<string, string>]));
-    const now = this.#now ? Math.floor(this.#now()) : Date.now();
+    const time = replies[keys.length] as [string, string] | undefined;
+    const now = this.#now ? Math.floor(this.#now()) : Number(time![0]) * 1000 + Math.floor(Number(time![1]) / 1000);
     const out = new Map<string, BudgetUsage>();
     const missing: string[] = [];
+    // Fields of accounts no longer in this shard (removed from the config, moved by redis.shards).
+    const stale = new Map<string, string[]>(keys.map((k) => [k, []]));
+    const wanted = new Set(accounts);
+    for (const [key, hash] of snapshots) for (const f of Object.keys(hash)) if (!wanted.has(f) || this.snapshotKey(f) !== key) stale.get(key)!.push(f);
+    const cleanup = [...stale].filter(([, fields]) => fields.length > 0);
+    if (cleanup.length > 0) {
+      const del = new SplitPipeline<string>(this.#redis);
+      for (const [key, fields] of cleanup) del.add(key, (p) => p.hdel(key, ...fields));
+      await del.exec();
+    }
     for (const a of accounts) {
       const snap = snapshots.get(this.snapshotKey(a))?.[a];
       const parts = snap?.split(':').map(Number);

@@ -250,7 +250,6 @@ export class ReadingStore {
   }
 }
 
-/** Orders two stream ids (`ms-seq`). */
 /** Orders two stream entry ids (`<ms>-<seq>`): negative, 0 or positive as a is before, equal to or after b. */
 export function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(Number);

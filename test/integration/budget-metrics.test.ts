@@ -89,10 +89,14 @@ describe('budget metrics', () => {
       const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
       return { evalsha: calls('evalsha'), hgetall: calls('hgetall') };
     };
+    // Left behind by an account removed from the config, and by one that moved to the other shard.
+    await redis.hset(`${base}-0:budget:used`, 'gone', `${Date.now()}:1:1:1`, 'acct-1', `${Date.now()}:9:9:9`);
     const before = await stats();
     // The first scrape waits for the usage; later ones serve it and refresh in the background.
     const text = (await budgetMetrics.families()).map((f) => f.text()).join('');
     const after = await stats();
+    expect(await redis.hmget(`${base}-0:budget:used`, 'gone', 'acct-1')).toEqual([null, null]);
+    expect(text).toContain('sendpulse_api_budget_used{account="acct-1",window="day"} 1');
     expect(after.evalsha - before.evalsha).toBe(0);
     // Two shards' HGETALLs, and the INFO call between them does not count as one.
     expect(after.hgetall - before.hgetall).toBe(2);

@@ -60,6 +60,23 @@ describe('RequestBudget windows', () => {
     await b.take('a');
   });
 
+  it('counts the second window from the newest requests of the minute\'s log, older ones in the log left out', async () => {
+    const c = clock();
+    const b = new RequestBudget({ redis: connect(), prefix: `t${++prefixSeq}`, accounts: [makeAccount('a', { budget: { perSecond: 2, perMinute: 100 } })], now: c.now });
+    for (const at of [0, 300, 2000, 2100]) {
+      c.t = T0 + at;
+      await b.take('a');
+    }
+    c.t = T0 + 2200;
+    const err = await refusal(b.take('a'));
+    expect(windowOf(err)).toBe('second');
+    // Room comes when the request of 2000 leaves the second window (2000 + 1100), not one of 0 or 300.
+    expect(err.delayMs).toBe(2000 + WINDOW_SPAN_MS.second - 2200);
+    c.t = T0 + 3100;
+    await b.take('a');
+    expect(await b.usage('a')).toEqual({ second: 2, minute: 5, day: 5 });
+  });
+
   it('slides the minute window: one old request leaving makes room for one, not for a whole new minute', async () => {
     const c = clock();
     const b = new RequestBudget({ redis: connect(), prefix: `t${++prefixSeq}`, accounts: [makeAccount('a', { budget: { perMinute: 5 } })], now: c.now });
