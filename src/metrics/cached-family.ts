@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { flatString } from './text-format';
 
 /** Pieces of text are gathered to about this size before a write, so a 40 MB body is a few hundred writes, not 250,000. */
 const PIECE = 64 * 1024;
@@ -84,7 +85,8 @@ export class CachedFamily extends TextFamily {
   /** Sets one account's sample lines (each ending in a newline; "" for none); a change drops the cached gzip member. */
   set(account: string, samples: string): void {
     if (this.#byAccount.get(account) === samples) return;
-    this.#byAccount.set(account, samples);
+    // Kept until the account changes again: flat, not the rope its rendering built (text-format.ts).
+    this.#byAccount.set(account, flatString(samples));
     this.changed();
   }
 

@@ -1,0 +1,50 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CachedFamily } from '../../../src/metrics/cached-family';
+import { esc, flatString, val } from '../../../src/metrics/text-format';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const ACCOUNTS = 20_000;
+
+/** Three sample lines of one account, built the way the families build them (template literals, +=): a rope in V8. */
+function rendered(i: number): string {
+  const a = `account="${esc(`acct-${i}`)}"`;
+  let out = '';
+  for (const e of ['balance', 'team', 'user_info']) out += `sendpulse_poll_last_success_timestamp_seconds{${a},endpoint="${e}"} ${val(1_733_540_000 + i / 7)}\n`;
+  return out;
+}
+
+/** Heap bytes still in use by what `fill` returns, after a full collection. */
+function retained(fill: () => unknown): number {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = fill();
+  gc();
+  const used = process.memoryUsage().heapUsed - before;
+  expect(kept).toBeDefined();
+  return used;
+}
+
+describe('text kept between scrapes', () => {
+  it('is the same text, non-ASCII and escapes included', () => {
+    for (const s of ['', 'plain', `a{account="${esc('Müller "GmbH" \\ 東京 🚀')}"} 1\n`]) expect(flatString(s)).toBe(s);
+  });
+
+  it('is kept flat: a cached family holds much less memory than the ropes its rendering built', () => {
+    const ropes = retained(() => {
+      const m = new Map<string, string>();
+      for (let i = 0; i < ACCOUNTS; i++) m.set(`acct-${i}`, rendered(i));
+      return m;
+    });
+    let family: CachedFamily | null = null;
+    const kept = retained(() => {
+      family = new CachedFamily('sendpulse_poll_last_success_timestamp_seconds', 'help', 'gauge');
+      for (let i = 0; i < ACCOUNTS; i++) family.set(`acct-${i}`, rendered(i));
+      return family;
+    });
+    expect(family!.get('acct-7')).toBe(rendered(7));
+    // Measured about 0.6 of the ropes' memory; a family that kept the ropes would be near 1.
+    expect(kept / ropes).toBeLessThan(0.8);
+  });
+});
