@@ -10,6 +10,17 @@ import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } 
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait-for';
 
+/** `store` with its getMany() recorded: `read` lists the accounts of each read, in order. */
+function spyOnReads(store: ReadingStore): { spy: ReadingStore; read: string[][] } {
+  const read: string[][] = [];
+  const spy = Object.create(store) as ReadingStore;
+  spy.getMany = async (accounts) => {
+    read.push([...accounts]);
+    return store.getMany(accounts);
+  };
+  return { spy, read };
+}
+
 const reading = (main: string) => balanceEndpoint.parse(sampleBalanceDetail(Date.UTC(2026, 0, 1), main), { timeZone: 'UTC' });
 
 describe('the per-account families follow the change log', () => {
@@ -28,12 +39,7 @@ describe('the per-account families follow the change log', () => {
     const store = new ReadingStore(r, 'sc');
     const names = ['a', 'b', 'c'];
     for (const n of names) await store.saveSuccess(n, 'balance', reading('10.00'), 1000);
-    const read: string[][] = [];
-    const spy = Object.create(store) as ReadingStore;
-    spy.getMany = async (accounts) => {
-      read.push([...accounts]);
-      return store.getMany(accounts);
-    };
+    const { spy, read } = spyOnReads(store);
     const metrics = new AccountMetrics([spy], () => names.map((name) => ({ name }) as never));
     const text = async () => (await metrics.refresh()).map((f) => f.text()).join('');
     expect(sampleValue(parseMetrics(await text()), 'sendpulse_balance', { account: 'c', kind: 'main' })).toBe(10);
@@ -64,12 +70,7 @@ describe('the per-account families follow the change log', () => {
     const otherReplica = new ReadingStore(r, 'sf');
     const names = ['a', 'b'];
     for (const n of names) await store.saveSuccess(n, 'balance', reading('10.00'), 1000);
-    const read: string[][] = [];
-    const spy = Object.create(store) as ReadingStore;
-    spy.getMany = async (accounts) => {
-      read.push([...accounts]);
-      return store.getMany(accounts);
-    };
+    const { spy, read } = spyOnReads(store);
     const metrics = new AccountMetrics([spy], () => names.map((name) => ({ name }) as never), { catchUpEveryMs: 60_000 });
     const balance = async (account: string) => sampleValue(parseMetrics((await metrics.refresh()).map((f) => f.text()).join('')), 'sendpulse_balance', { account, kind: 'main' });
     try {
