@@ -103,7 +103,8 @@ export class RequestBudget {
 
   /**
    * The Redis key of one of an account's budget structures. `{account}` is the hash tag only when the
-   * prefix has none (a single Redis); on a cluster the prefix's own tag comes first and wins. `minute` is the log of the last minute's requests, the second window included (versions before
+   * prefix has none (a single Redis); on a cluster the prefix's own tag comes first and wins.
+   * `minute` is the log of the last minute's requests, the second window included (versions before
    * 2026-12-07 also kept a `second` log; it expires within 1.1 s of an upgrade).
    */
   key(account: string, part: 'pause' | 'streak' | 'minute' | 'day' | 'daybuckets'): string {
@@ -212,18 +213,9 @@ export class RequestBudget {
     const snapshots = new Map<string, Record<string, string>>(keys.map((k, i) => [k, replies[i] as Record<string, string>]));
     const time = replies[keys.length] as [string, string] | undefined;
     const now = this.#now ? Math.floor(this.#now()) : Number(time![0]) * 1000 + Math.floor(Number(time![1]) / 1000);
+    await this.#dropStaleSnapshots(snapshots, new Set(accounts));
     const out = new Map<string, BudgetUsage>();
     const missing: string[] = [];
-    // Fields of accounts no longer in this shard (removed from the config, moved by redis.shards).
-    const stale = new Map<string, string[]>(keys.map((k) => [k, []]));
-    const wanted = new Set(accounts);
-    for (const [key, hash] of snapshots) for (const f of Object.keys(hash)) if (!wanted.has(f) || this.snapshotKey(f) !== key) stale.get(key)!.push(f);
-    const cleanup = [...stale].filter(([, fields]) => fields.length > 0);
-    if (cleanup.length > 0) {
-      const del = new SplitPipeline<string>(this.#redis);
-      for (const [key, fields] of cleanup) del.add(key, (p) => p.hdel(key, ...fields));
-      await del.exec();
-    }
     for (const a of accounts) {
       const snap = snapshots.get(this.snapshotKey(a))?.[a];
       const parts = snap?.split(':').map(Number);
@@ -241,6 +233,16 @@ export class RequestBudget {
     }
     if (missing.length > 0) for (const [a, u] of await this.usageMany(missing)) out.set(a, u);
     return new Map(accounts.map((a) => [a, out.get(a) as BudgetUsage]));
+  }
+
+  /** Deletes the snapshot fields of accounts not in `wanted` or not in that shard any more (removed from the config, moved by redis.shards). */
+  async #dropStaleSnapshots(snapshots: ReadonlyMap<string, Record<string, string>>, wanted: ReadonlySet<string>): Promise<void> {
+    const del = new SplitPipeline<string>(this.#redis);
+    for (const [key, hash] of snapshots) {
+      const stale = Object.keys(hash).filter((f) => !wanted.has(f) || this.snapshotKey(f) !== key);
+      if (stale.length > 0) del.add(key, (p) => p.hdel(key, ...stale));
+    }
+    if (del.length > 0) await del.exec();
   }
 
   /** 429s / 2020202020s this process recorded per account (the per-process rate-limited counter). */

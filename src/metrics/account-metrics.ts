@@ -40,9 +40,9 @@ export interface AccountMetricsOptions {
  * same values. Each family keeps every account's samples as text (CachedFamily), and catches up with
  * the change log (ReadingStore.changesSince): only the accounts written since are read again and
  * re-rendered, so rendering follows the polls, not the scrapes; an account whose latest write was
- * this replica's own save is rendered from the save's answer (observe()), without a read. While someone scrapes, the catching up
- * runs every second in the background, so a scrape reads about a second's worth of changes and
- * concatenates. The first refresh, and one after the log lost track (no catch-up for CHANGE_LOG_MS,
+ * this replica's own save is rendered from the save's answer (observe()), without a read. While
+ * someone scrapes, the catching up runs every second in the background, so a scrape reads about a
+ * second's worth of changes and concatenates. The first refresh, and one after the log lost track (no catch-up for CHANGE_LOG_MS,
  * or Redis that lost its data), reads every account, in pipelined chunks that let polls run between.
  */
 export class AccountMetrics {
@@ -141,22 +141,15 @@ export class AccountMetrics {
   async #readStore(i: number, mine: readonly string[], configured: ReadonlySet<string>): Promise<void> {
     const store = this.#stores[i];
     try {
-      const { cursor, accounts: changed, lastIds } = await store.changesSince(this.#cursors[i]);
-      // Accounts never read yet (the first scrape, or new to the config) are read whatever the log says.
-      let names = changed === null
-        ? [...mine]
-        : [...new Set([...changed.filter((a) => configured.has(a) && this.#storeOf(a) === i), ...mine.filter((a) => !this.#known.has(a))])];
-      if (changed !== null) {
-        // An account this replica saved last (its save's id is the log's newest for it, or newer) is
-        // rendered from the save's answer: no read.
-        names = names.filter((name) => {
-          const fed = this.#fed.get(name);
-          const last = lastIds?.get(name);
-          if (!fed || !this.#known.has(name) || (last !== undefined && compareIds(fed.id, last) < 0)) return true;
-          this.#fill(name, fed.state);
-          return false;
-        });
+      const { cursor, changed } = await store.changesSince(this.#cursors[i]);
+      // Accounts never read yet (the first scrape, or new to the config) are read whatever the log
+      // says; an account this replica saved last (its save's id is the log's newest for it, or
+      // newer) is rendered from the save's answer, without a read.
+      const read = new Set(changed === null ? mine : mine.filter((a) => !this.#known.has(a)));
+      for (const [a, id] of changed ?? []) {
+        if (!read.has(a) && configured.has(a) && this.#storeOf(a) === i && !this.#renderedFromSave(a, id)) read.add(a);
       }
+      const names = [...read];
       for (const [name, fed] of this.#fed) if (this.#storeOf(name) === i && compareIds(fed.id, cursor) <= 0) this.#fed.delete(name);
       for (let k = 0; k < names.length; k += CHUNK) {
         if (k > 0) await new Promise<void>((r) => setImmediate(r));
@@ -168,6 +161,14 @@ export class AccountMetrics {
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'account state unavailable for this scrape; serving the values read last');
     }
+  }
+
+  /** Renders a known `account` from the state its save here answered with if that is as new as `lastId`; false when it must be read. */
+  #renderedFromSave(account: string, lastId: string): boolean {
+    const fed = this.#fed.get(account);
+    if (!fed || !this.#known.has(account) || compareIds(fed.id, lastId) < 0) return false;
+    this.#fill(account, fed.state);
+    return true;
   }
 
   #fill(account: string, s: AccountState): void {

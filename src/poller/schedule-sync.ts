@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { AccountConfig, Endpoint } from '../config/types';
 import type { PollSchedule } from './poll-schedule';
 import { LANE_SCHEDULER, LANE_TICK_MS } from './poll-worker';
+import { runLimited } from '../run-limited';
 
 /**
  * Makes a shard's polling match the config: its lane job scheduler on the poll queue (one, every
@@ -38,12 +39,4 @@ export async function removeJobSchedulers(queue: Queue, keep?: string): Promise<
     if (stale.length === 0) return removed;
     await runLimited(stale.map((id) => async () => { if (await queue.removeJobScheduler(id)) removed++; }), 64);
   }
-}
-
-async function runLimited(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) await tasks[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis-connection';
+import { runLimited } from '../run-limited';
 
 /** Keys or hash fields moved at once. */
 const LANES = 32;
@@ -39,12 +40,4 @@ export async function moveHashFields(redis: RedisClient, from: string, to: strin
   await runLimited(fields.map(([f, v]) => () => redis.hsetnx(to, f, v)), LANES);
   await redis.hdel(from, ...taken.keys());
   return taken;
-}
-
-async function runLimited(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) await tasks[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
 }

@@ -205,12 +205,12 @@ export class ReadingStore {
   }
 
   /**
-   * The accounts written since `cursor` (a change-log id from an earlier call), and the cursor to
-   * pass next time. `accounts` is null when the caller must read every account again: no cursor
-   * yet, or the log no longer reaches back to it (trimmed, or lost with Redis's data). `lastIds`: each
-   * listed account's newest entry id (a state known as of that id or later needs no read). One round trip.
+   * The accounts written since `cursor` (a change-log id from an earlier call), each with its newest
+   * entry id (a state known as of that id or later needs no read), and the cursor to pass next time.
+   * `changed` is null when the caller must read every account again: no cursor yet, or the log no
+   * longer reaches back to it (trimmed, or lost with Redis's data). One round trip.
    */
-  async changesSince(cursor: string | null): Promise<{ cursor: string; accounts: string[] | null; lastIds?: ReadonlyMap<string, string> }> {
+  async changesSince(cursor: string | null): Promise<{ cursor: string; changed: ReadonlyMap<string, string> | null }> {
     const pipe = this.redis.pipeline();
     pipe.xrange(this.changesKey, '-', '+', 'COUNT', 1);
     pipe.xrevrange(this.changesKey, '+', '-', 'COUNT', 1);
@@ -220,16 +220,16 @@ export class ReadingStore {
     const first = (res[0][1] as [string, string[]][])[0]?.[0] ?? null;
     const last = (res[1][1] as [string, string[]][])[0]?.[0] ?? cursor ?? '0-0';
     if (cursor === null || (first !== null && compareIds(first, cursor) > 0) || (first === null && cursor !== '0-0')) {
-      return { cursor: last, accounts: null };
+      return { cursor: last, changed: null };
     }
     const entries = res[2][1] as [string, string[]][];
-    const lastIds = new Map<string, string>();
+    const changed = new Map<string, string>();
     let newest = cursor;
     for (const [id, fields] of entries) {
       newest = id;
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'a') lastIds.set(fields[i + 1], id);
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'a') changed.set(fields[i + 1], id);
     }
-    return { cursor: newest, accounts: [...lastIds.keys()], lastIds };
+    return { cursor: newest, changed };
   }
 
   /** One account's state. */

@@ -1,22 +1,13 @@
-import IORedis, { type Redis } from 'ioredis';
 import { AlertStore } from '../../src/alerts/alert-store';
 import { INITIAL_ALERT_STATE } from '../../src/alerts/alert-types';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { usePrivateRedis } from '../helpers/redis-server';
 
 /** Upgrading from 0.1 (one hash per alert) keeps every alert's state: nothing fires again as new. */
 describe('alert state kept across the upgrade to one hash per account', () => {
-  let redis: TestRedis;
-  let r: Redis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    r = new IORedis(redis.url);
-  });
-  afterAll(async () => {
-    r.disconnect();
-    await redis.close();
-  });
+  const conn = usePrivateRedis();
 
   it('moves every 0.1 alert hash into its account hash once, keeping its state and version', async () => {
+    const r = conn();
     const firing = { ...INITIAL_ALERT_STATE, severity: 'critical', sinceMs: 1000, lastNotifiedMs: 1000, seq: 3 };
     await r.hset('up:alert:main:balance:balance', 'state', JSON.stringify(firing), 'ver', '7');
     await r.hset('up:alert:main:unreadable:push.end_date', 'state', JSON.stringify({ ...INITIAL_ALERT_STATE, pendingSeverity: 'warning', pendingCount: 1 }), 'ver', '2');

@@ -77,6 +77,18 @@ describe('RequestBudget windows', () => {
     expect(await b.usage('a')).toEqual({ second: 2, minute: 5, day: 5 });
   });
 
+  it('gives the day keys an expiry again when the day hash was lost (evicted) while its bucket set lived', async () => {
+    const c = clock();
+    const redis = connect();
+    const b = new RequestBudget({ redis, prefix: `t${++prefixSeq}`, accounts: [makeAccount('a')], now: c.now });
+    await b.take('a');
+    await redis.del(b.key('a', 'day'));
+    c.t += 1000; // the same day bucket: no new bucket to set the expiry
+    await b.take('a');
+    expect(await redis.hget(b.key('a', 'day'), 'total')).toBe('1');
+    expect(await redis.pttl(b.key('a', 'day'))).toBeGreaterThan(WINDOW_SPAN_MS.day);
+  });
+
   it('slides the minute window: one old request leaving makes room for one, not for a whole new minute', async () => {
     const c = clock();
     const b = new RequestBudget({ redis: connect(), prefix: `t${++prefixSeq}`, accounts: [makeAccount('a', { budget: { perMinute: 5 } })], now: c.now });

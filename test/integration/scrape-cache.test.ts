@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import IORedis, { type Redis } from 'ioredis';
 import { request } from 'undici';
 import { AccountMetrics } from '../../src/metrics/account-metrics';
 import { balanceEndpoint } from '../../src/sendpulse/endpoints/balance';
@@ -7,7 +6,7 @@ import { ReadingStore } from '../../src/state/reading-store';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import { sampleValue, parseMetrics } from '../helpers/metrics-text';
 import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { usePrivateRedis } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait-for';
 
 /** `store` with its getMany() recorded: `read` lists the accounts of each read, in order. */
@@ -24,18 +23,10 @@ function spyOnReads(store: ReadingStore): { spy: ReadingStore; read: string[][] 
 const reading = (main: string) => balanceEndpoint.parse(sampleBalanceDetail(Date.UTC(2026, 0, 1), main), { timeZone: 'UTC' });
 
 describe('the per-account families follow the change log', () => {
-  let redis: TestRedis;
-  let r: Redis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    r = new IORedis(redis.url);
-  });
-  afterAll(async () => {
-    r.disconnect();
-    await redis.close();
-  });
+  const conn = usePrivateRedis();
 
   it('re-reads only the accounts written since the last scrape, and every account again when the log lost track', async () => {
+    const r = conn();
     const store = new ReadingStore(r, 'sc');
     const names = ['a', 'b', 'c'];
     for (const n of names) await store.saveSuccess(n, 'balance', reading('10.00'), 1000);
@@ -66,6 +57,7 @@ describe('the per-account families follow the change log', () => {
   });
 
   it('renders an account from its own save\'s answer without reading it, unless another replica wrote it since', async () => {
+    const r = conn();
     const store = new ReadingStore(r, 'sf');
     const otherReplica = new ReadingStore(r, 'sf');
     const names = ['a', 'b'];
@@ -102,6 +94,7 @@ describe('the per-account families follow the change log', () => {
   });
 
   it('keeps catching up in the background while scraped, and stops for good once closed (a scrape during shutdown starts nothing)', async () => {
+    const r = conn();
     const store = new ReadingStore(r, 'sc2');
     await store.saveSuccess('a', 'balance', reading('10.00'), 1000);
     let calls = 0;
