@@ -11,9 +11,13 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `node <script> ...args` with extra env; stdout and stderr are collected (last 64 kB). */
-export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node <script> ...args` with extra env; stdout and stderr are collected (last 64 kB). `wrap`
+ * turns the command line into another that execs it (MemoryCgroup.wrap: the same pid, in a cgroup).
+ */
+export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], wrap: (cmd: string[]) => string[] = (c) => c): Child {
+  const [file, ...rest] = wrap([process.execPath, ...nodeArgs, script, ...args]);
+  const proc = spawn(file, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => { out = (out + d.toString()).slice(-65_536); };
   proc.stdout!.on('data', keep);

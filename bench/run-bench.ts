@@ -7,7 +7,7 @@ import { scalePlans, saturationPlan, TOKEN_TTL_S } from './bench-plan';
 import { startChild } from './child';
 import { machineInfo } from './machine-info';
 import { formatStatusPage, measureStatusPage } from './measure-status-page';
-import { runScale, type ScaleResult } from './run-scale';
+import { runInMemoryLimit, runScale, type LimitedResult, type ScaleResult } from './run-scale';
 import { startBenchCluster, type BenchCluster } from './redis-cluster';
 import { runWorkers } from './run-workers';
 import { formatResults } from './write-results';
@@ -68,6 +68,14 @@ async function main(): Promise<void> {
       log(`scale: ${plan.accounts} accounts`);
       scales.push(await runScale(env, plan));
     }
+    // The largest scale again inside memory limits (a cgroup each), as the chart's
+    // resources.limits.memory runs it: `--memory-limits 512,1024` (MiB), `--memory-limits none` to skip.
+    const limited: LimitedResult[] = [];
+    const largest = plans[plans.length - 1];
+    for (const limitMiB of largest ? memoryLimits(quick) : []) {
+      log(`memory limit: ${largest.accounts} accounts in ${limitMiB} MiB`);
+      limited.push(await runInMemoryLimit(env, largest, limitMiB));
+    }
     if (!skipWorkers) log('workers: saturation on one Redis');
     const single = { label: 'one Redis', pids: [redisPid], flush: async () => { await rc.flushall(); } };
     const workers = skipWorkers ? { plan: saturationPlan(quick), results: [] } : await runWorkers(env, quick, single);
@@ -80,7 +88,7 @@ async function main(): Promise<void> {
       clusterWorkers = await runWorkers(env, quick, { label: 'cluster', clusterNodes: c.nodes, shards: CLUSTER_SHARDS, pids: c.pids, flush: () => c.flushAll(), commandsPerNode: () => c.commandsPerNode(), commandMix: () => c.commandMix() });
     }
     const endLoad = machineInfo().load;
-    const md = formatResults({ machine, endLoad, quick, scales, workers, clusterWorkers, clusterShards: CLUSTER_SHARDS, statusPage, minutes: (Date.now() - started) / 60_000 });
+    const md = formatResults({ machine, endLoad, quick, scales, limited, workers, clusterWorkers, clusterShards: CLUSTER_SHARDS, statusPage, minutes: (Date.now() - started) / 60_000 });
     const partial = quick || only !== null || skipWorkers;
     const out = join(root, 'bench', partial ? 'RESULTS-partial.md' : 'RESULTS.md');
     writeFileSync(out, md + keptFindings(out));
@@ -99,6 +107,14 @@ main().catch((err: Error) => {
   process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });
+
+/** The memory limits (MiB) of the largest scale's extra runs: `--memory-limits 512,1024`, `none`; default 512, the chart's sizing for 10,000 accounts (none with --quick). */
+function memoryLimits(quick: boolean): number[] {
+  const at = process.argv.indexOf('--memory-limits');
+  if (at < 0) return quick ? [] : [512];
+  const v = process.argv[at + 1] ?? 'none';
+  return v === 'none' ? [] : v.split(',').map(Number);
+}
 
 /**
  * The hand-written "Findings and fixes" section of the results file being replaced: the analysis of

@@ -6,6 +6,7 @@ import { startChild } from './child';
 import { accountRequests, schedulerStarts, simCounts, type RequestAccounting } from './measure-requests';
 import { diffHistogram, quantile, readHistogram, scrape, type Scrape } from './measure-metrics';
 import { cpuSeconds, rssBytes, watchPeakRss } from './measure-process';
+import { makeMemoryCgroup } from './memory-cgroup';
 import { commandStats, perPoll } from './measure-redis';
 import { writeMonitorConfig } from './monitor-config';
 import { sleep, waitReady } from './wait';
@@ -59,8 +60,19 @@ const MIB = 2 ** 20;
 /** Seconds between /metrics scrapes during the window (Prometheus' usual 15 s). */
 export const SCRAPE_EVERY_S = 15;
 
-/** Runs the monitor (`run`, one process) on `plan.accounts` accounts, then the bare loop on the same, and measures both. */
-export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleResult> {
+/** What the monitor alone showed over the measurement window (the ScaleResult fields it fills, and what the rest are made from). */
+interface MonitorWindow extends Pick<ScaleResult, 'startupMs' | 'cpuPer1000' | 'cpuRedisPer1000' | 'cpuSimPer1000' | 'rssMiB' | 'rssStartMiB' | 'redisMiB' | 'redisPerPoll'> {
+  startedAt: number;
+  stoppedAt: number;
+  polls: number;
+  lag: ReturnType<typeof diffHistogram>;
+  /** Scrape times, ms, sorted. */
+  times: number[];
+  last: Scrape;
+}
+
+/** Starts the monitor (`run`, one process; `wrap` to start it in a cgroup) on `plan.accounts` accounts, measures the window, stops it. */
+async function measureMonitor(env: ScaleEnv, plan: ScalePlan, wrap?: (cmd: string[]) => string[]): Promise<MonitorWindow> {
   const n = plan.accounts;
   await env.redis.flushall();
   const file = join(env.dir, `bench-${n}.yaml`);
@@ -68,68 +80,138 @@ export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleRes
   writeMonitorConfig({ file, simUrl: env.simUrl, redisUrl: env.redisUrl, prefix: `bench${n}`, port, accounts: n, intervalsS: INTERVALS_S });
   const url = `http://127.0.0.1:${port}`;
   const startedAt = Date.now();
-  const mon = startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs);
-  const startupMs = await waitReady(url).catch((e: Error) => { throw new Error(`${e.message}\n${mon.output()}`); });
-  env.log(`  ${n} accounts: monitor ready in ${(startupMs / 1000).toFixed(1)} s; warming up ${plan.warmupS} s`);
-  const rss = watchPeakRss([mon.pid]);
-  await sleep(plan.warmupS * 1000);
+  const mon = startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs, wrap);
+  try {
+    const startupMs = await waitReady(url).catch((e: Error) => { throw new Error(`${e.message}\n${mon.output()}`); });
+    env.log(`  ${n} accounts: monitor ready in ${(startupMs / 1000).toFixed(1)} s; warming up ${plan.warmupS} s`);
+    const rss = watchPeakRss([mon.pid]);
+    await sleep(plan.warmupS * 1000);
 
-  const rssStartMiB = rssBytes(mon.pid) / MIB;
-  const before = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
-  // Scraped as Prometheus would, every SCRAPE_EVERY_S during the window: the scrape's cost lands in
-  // the CPU per poll and its effect on the polls in the lag, as it would in production.
-  const scrapes: Scrape[] = [];
-  const windowEnd = Date.now() + plan.measureS * 1000;
-  while (Date.now() + SCRAPE_EVERY_S * 1000 <= windowEnd) {
-    await sleep(SCRAPE_EVERY_S * 1000);
-    scrapes.push(await scrape(url));
+    const rssStartMiB = rssBytes(mon.pid) / MIB;
+    const before = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
+    // Scraped as Prometheus would, every SCRAPE_EVERY_S during the window: the scrape's cost lands in
+    // the CPU per poll and its effect on the polls in the lag, as it would in production.
+    const scrapes: Scrape[] = [];
+    const windowEnd = Date.now() + plan.measureS * 1000;
+    while (Date.now() + SCRAPE_EVERY_S * 1000 <= windowEnd) {
+      await sleep(SCRAPE_EVERY_S * 1000);
+      scrapes.push(await scrape(url));
+    }
+    await sleep(Math.max(0, windowEnd - Date.now()));
+    const after = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
+    const redisMiB = Number(/used_memory:(\d+)/.exec(await env.redis.info('memory'))![1]) / MIB;
+    const rssMiB = rss.peaks()[0] / MIB;
+    rss.stop();
+    // Requests are accounted up to the end of the window, while the monitor still runs.
+    const stoppedAt = Date.now();
+    const polls = Math.max(1, after.counts.ok - before.counts.ok);
+    return {
+      startupMs, startedAt, stoppedAt, polls: after.counts.ok - before.counts.ok,
+      lag: diffHistogram(before.lag, after.lag),
+      cpuPer1000: ((after.cpu - before.cpu) / polls) * 1000,
+      cpuRedisPer1000: ((after.redis - before.redis) / polls) * 1000,
+      cpuSimPer1000: ((after.sim - before.sim) / polls) * 1000,
+      rssMiB, rssStartMiB, redisMiB,
+      times: scrapes.map((s) => s.ms).sort((a, b) => a - b),
+      last: scrapes[scrapes.length - 1],
+      redisPerPoll: perPoll(before.cmd, after.cmd, polls),
+    };
+  } finally {
+    await mon.stop();
   }
-  await sleep(Math.max(0, windowEnd - Date.now()));
-  const after = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
-  const redisMiB = Number(/used_memory:(\d+)/.exec(await env.redis.info('memory'))![1]) / MIB;
-  const rssMiB = rss.peaks()[0] / MIB;
-  rss.stop();
-  // Requests are accounted up to the end of the window, while the monitor still runs.
-  const stoppedAt = Date.now();
-  await mon.stop();
+}
 
-  const lag = diffHistogram(before.lag, after.lag);
-  const polls = after.counts.ok - before.counts.ok;
-  const times = scrapes.map((s) => s.ms).sort((a, b) => a - b);
+/** Runs the monitor (`run`, one process) on `plan.accounts` accounts, then the bare loop on the same, and measures both. */
+export async function runScale(env: ScaleEnv, plan: ScalePlan): Promise<ScaleResult> {
+  const n = plan.accounts;
+  const m = await measureMonitor(env, plan);
+  const lag = m.lag;
   const names = Array.from({ length: n }, (_, i) => `acct-${String(i + 1).padStart(5, '0')}`);
   const starts = await schedulerStarts(env.redis, `bench${n}`, names, ['balance', 'user_info', 'team']);
-  const requests = await accountRequests(env.simUrl, startedAt, stoppedAt, n, {
+  const requests = await accountRequests(env.simUrl, m.startedAt, m.stoppedAt, n, {
     balance: INTERVALS_S.balance * 1000, user_info: INTERVALS_S.userInfo * 1000, team: INTERVALS_S.team * 1000, oauth_token: TOKEN_TTL_S * 1000,
   }, starts);
   const inf = lag.buckets.find(([le]) => le === Infinity)?.[1] ?? 0;
   const below = [...lag.buckets].reverse().find(([le, c]) => le !== Infinity && c < lag.count);
   const bare = await runBare(env, plan);
-  const cpuPer1000 = ((after.cpu - before.cpu) / Math.max(1, polls)) * 1000;
-  env.log(`  ${n} accounts: ${(polls / plan.measureS).toFixed(1)} polls/s, p99 lag ${quantile(lag, 0.99).toFixed(3)} s, ${cpuPer1000.toFixed(2)} CPU s/1000 polls (bare ${bare.cpuPer1000.toFixed(2)})`);
+  env.log(`  ${n} accounts: ${(m.polls / plan.measureS).toFixed(1)} polls/s, p99 lag ${quantile(lag, 0.99).toFixed(3)} s, ${m.cpuPer1000.toFixed(2)} CPU s/1000 polls (bare ${bare.cpuPer1000.toFixed(2)})`);
   return {
     accounts: n,
     measureS: plan.measureS,
-    startupMs,
-    pollsPerS: polls / plan.measureS,
-    expectedPollsPerS: n * (1 / INTERVALS_S.balance + 1 / INTERVALS_S.userInfo + 1 / INTERVALS_S.team),
+    startupMs: m.startupMs,
+    pollsPerS: m.polls / plan.measureS,
+    expectedPollsPerS: expectedPollsPerS(n),
     lagP50: quantile(lag, 0.5),
     lagP99: quantile(lag, 0.99),
     lagMaxBucket: inf > 0 && below ? `> ${below[0]} s` : `≤ ${lag.buckets.find(([, c]) => c === lag.count)?.[0] ?? '?'} s`,
-    cpuPer1000,
-    cpuRedisPer1000: ((after.redis - before.redis) / Math.max(1, polls)) * 1000,
-    cpuSimPer1000: ((after.sim - before.sim) / Math.max(1, polls)) * 1000,
-    rssMiB,
-    rssStartMiB,
-    redisMiB,
-    scrapeMsMedian: times[Math.floor(times.length / 2)],
-    scrapeMsMax: times[times.length - 1],
-    scrapeKiB: scrapes[scrapes.length - 1].bytes / 1024,
-    scrapeWireKiB: scrapes[scrapes.length - 1].wireBytes / 1024,
+    cpuPer1000: m.cpuPer1000,
+    cpuRedisPer1000: m.cpuRedisPer1000,
+    cpuSimPer1000: m.cpuSimPer1000,
+    rssMiB: m.rssMiB,
+    rssStartMiB: m.rssStartMiB,
+    redisMiB: m.redisMiB,
+    scrapeMsMedian: m.times[Math.floor(m.times.length / 2)],
+    scrapeMsMax: m.times[m.times.length - 1],
+    scrapeKiB: m.last.bytes / 1024,
+    scrapeWireKiB: m.last.wireBytes / 1024,
     requests,
-    redisPerPoll: perPoll(before.cmd, after.cmd, Math.max(1, polls)),
+    redisPerPoll: m.redisPerPoll,
     bare,
-    overhead: cpuPer1000 / Math.max(1e-9, bare.cpuPer1000),
+    overhead: m.cpuPer1000 / Math.max(1e-9, bare.cpuPer1000),
   };
+}
+
+/** Polls per second the schedules make on average at `n` accounts. */
+function expectedPollsPerS(n: number): number {
+  return n * (1 / INTERVALS_S.balance + 1 / INTERVALS_S.userInfo + 1 / INTERVALS_S.team);
+}
+
+/** The monitor at one scale in a memory limit (a cgroup, as a container with `resources.limits.memory`). */
+export interface LimitedResult {
+  accounts: number;
+  limitMiB: number;
+  /** Why it was not measured (no cgroup here), else absent. */
+  skipped?: string;
+  cgroup?: 'v1' | 'v2';
+  pollsPerS?: number;
+  expectedPollsPerS?: number;
+  lagP99?: number;
+  cpuPer1000?: number;
+  rssMiB?: number;
+  rssStartMiB?: number;
+  scrapeMsMedian?: number;
+  /** Processes the kernel killed for going over the limit (0 = it fit). */
+  oomKills?: number;
+}
+
+/**
+ * Runs the monitor on `plan.accounts` accounts inside a memory cgroup of `limitMiB` (MemoryCgroup), as
+ * the chart's `resources.limits.memory` would: Node sizes its heap from the limit, the kernel kills past
+ * it. Only the monitor: the scale's own run has the bare loop and the request accounting.
+ */
+export async function runInMemoryLimit(env: ScaleEnv, plan: ScalePlan, limitMiB: number): Promise<LimitedResult> {
+  const n = plan.accounts;
+  const group = makeMemoryCgroup(`spm-bench-${process.pid}-${limitMiB}`, limitMiB * MIB);
+  if (!group) return { accounts: n, limitMiB, skipped: 'no memory cgroup could be made here (needs root and a writable cgroup filesystem)' };
+  try {
+    const m = await measureMonitor(env, plan, group.wrap).catch((err: Error) => {
+      if (group.oomKills() > 0) return null;
+      throw err;
+    });
+    const oomKills = group.oomKills();
+    if (!m) {
+      env.log(`  ${n} accounts in ${limitMiB} MiB: killed for going over the limit`);
+      return { accounts: n, limitMiB, cgroup: group.kind, oomKills };
+    }
+    env.log(`  ${n} accounts in ${limitMiB} MiB: RSS peak ${m.rssMiB.toFixed(0)} MiB, ${m.cpuPer1000.toFixed(2)} CPU s/1000 polls, p99 lag ${quantile(m.lag, 0.99).toFixed(3)} s`);
+    return {
+      accounts: n, limitMiB, cgroup: group.kind, oomKills,
+      pollsPerS: m.polls / plan.measureS, expectedPollsPerS: expectedPollsPerS(n), lagP99: quantile(m.lag, 0.99),
+      cpuPer1000: m.cpuPer1000, rssMiB: m.rssMiB, rssStartMiB: m.rssStartMiB, scrapeMsMedian: m.times[Math.floor(m.times.length / 2)],
+    };
+  } finally {
+    group.remove();
+  }
 }
 
 async function runBare(env: ScaleEnv, plan: ScalePlan): Promise<ScaleResult['bare']> {

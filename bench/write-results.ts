@@ -1,7 +1,7 @@
 import { COMPRESSION, INTERVALS_S, OAUTH_EVERY, TOKEN_TTL_S, type saturationPlan } from './bench-plan';
 import type { MachineInfo } from './machine-info';
 import { formatStatusPage, type StatusPageResult } from './measure-status-page';
-import type { ScaleResult } from './run-scale';
+import type { LimitedResult, ScaleResult } from './run-scale';
 import type { WorkersResult } from './run-workers';
 
 /** Everything a run measured. */
@@ -11,6 +11,8 @@ export interface BenchReport {
   quick: boolean;
   minutes: number;
   scales: ScaleResult[];
+  /** The largest scale again inside memory limits (cgroups); absent or empty when not measured. */
+  limited?: LimitedResult[];
   workers: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
   /** The same saturation run on a three-master Redis Cluster (`--cluster`); absent without it. */
   clusterWorkers?: { plan: ReturnType<typeof saturationPlan>; results: WorkersResult[] };
@@ -49,6 +51,7 @@ export function formatResults(r: BenchReport): string {
   out.push('', 'Other processes per 1,000 polls of the monitor (CPU s): ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: Redis ${f(x.cpuRedisPer1000, 3)}, simulator ${f(x.cpuSimPer1000, 3)}`).join('; ') + '.');
   out.push('Redis commands per poll (Redis CPU µs per poll; busiest commands): ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: ${f(x.redisPerPoll.calls, 1)} (${f(x.redisPerPoll.usec, 0)} µs; ${x.redisPerPoll.top})`).join('; ') + '.');
   out.push('Bare loop: ' + s.map((x) => `${x.accounts.toLocaleString('en')} accounts: ${f(x.bare.pollsPerS, 1)} polls/s, lag p50 ${f(x.bare.lagP50, 3)} s / p99 ${f(x.bare.lagP99, 3)} s, RSS ${f(x.bare.rssMiB, 0)} MiB`).join('; ') + '.', '');
+  if (r.limited && r.limited.length > 0) out.push(...formatLimited(r.limited), '');
   out.push('## Requests per account-hour against the minimum', '');
   out.push('Counted in the simulator\'s request log from the monitor\'s start to the end of the measurement window. The minimum for each (account, endpoint) is the runs its schedule had due until the end of the window (a poll runs at its first run + k × interval, read from the poll schedule after the run; one per token lifetime for OAuth tokens, counted from the first token request): the fewest that keep every value as fresh as configured. Counting from each account\'s first *request* instead (as runs before 2026-11-30 did) makes an account whose first poll started late in the start-up burst look as if it polled once too often.', '');
   out.push(row(['accounts', 'made per account-hour', 'minimum per account-hour', 'made / minimum', 'by endpoint: made / minimum (failed)']));
@@ -94,6 +97,9 @@ export function formatResults(r: BenchReport): string {
   out.push(row(['/metrics at 10,000 accounts: median ≤ 250 ms, slowest ≤ 500 ms', big ? `${f(big.scrapeMsMedian, 0)} ms median, ${f(big.scrapeMsMax, 0)} ms slowest` : '-', check(big && big.scrapeMsMedian <= 250 && big.scrapeMsMax <= 500)]));
   out.push(row(['/metrics at 10,000 accounts ≤ 3 MB on the wire (gzip)', big ? `${f(big.scrapeWireKiB / 1024, 2)} MiB (${f(big.scrapeKiB / 1024, 1)} MiB as text)` : '-', check(big && big.scrapeWireKiB * 1024 <= 3e6)]));
   out.push(row(['RSS ≤ 250 MB peak at 10,000 accounts', big ? `${f(big.rssMiB * 1.048576, 0)} MB` : '-', check(big && big.rssMiB * 1.048576 <= 250)]));
+  for (const l of (r.limited ?? []).filter((x) => x.accounts === 10_000 && x.rssMiB !== undefined)) {
+    out.push(row([`RSS ≤ 250 MB peak at 10,000 accounts, in a ${l.limitMiB} MiB memory limit`, `${f(l.rssMiB! * 1.048576, 0)} MB`, check(l.rssMiB! * 1.048576 <= 250)]));
+  }
   out.push(row(['requests made / minimum = 1.000 at every scale', s.map((x) => f(x.requests.made / Math.max(1, x.requests.minimum), 3)).join(', '), check(s.length > 0 ? s.every((x) => Math.abs(x.requests.made / Math.max(1, x.requests.minimum) - 1) < 0.005) : undefined)]));
   const page = r.statusPage?.find((x) => x.accounts === 10_000);
   out.push(row(['status page overview at 10,000 accounts < 1 s', page ? `${f(page.overviewMsMax, 0)} ms (slowest)` : '-', check(page && page.overviewMsMax < 1000)]));
@@ -107,4 +113,24 @@ export function formatResults(r: BenchReport): string {
   if (cOne && sOne) out.push(row([`one worker on the ${r.clusterShards ?? 3}-shard cluster ≥ one worker on one Redis (saturated)`, `${f(cOne.pollsPerS / sOne.pollsPerS, 2)}×`, check(cOne.pollsPerS >= sOne.pollsPerS)]));
   out.push('');
   return out.join('\n');
+}
+
+/** The "In a memory limit" section: the largest scale run again in each limit. */
+function formatLimited(limited: LimitedResult[]): string[] {
+  const out = ['## In a memory limit (as in a container)', ''];
+  out.push('The largest scale again, the monitor alone inside a memory cgroup of the given limit, as a container with `resources.limits.memory` runs it: the kernel kills the process past the limit, and Node 20 sizes its heap from the limit (about half of it, at least ~256 MB), where on this machine with no limit it allows itself ~4 GB and V8 lets the heap grow to about four times what is live between full collections. Same plan, warm-up and window as the scale\'s own run, scraped the same way.', '');
+  out.push(row(['accounts', 'memory limit', 'polls/s (long-run average due)', 'lag p99', 'CPU s / 1,000 polls', 'RSS MiB peak (at window start)', '/metrics median ms', 'killed for memory']));
+  out.push(row(Array(8).fill('---')));
+  for (const l of limited) {
+    if (l.skipped) {
+      out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB`, `not measured: ${l.skipped}`, '', '', '', '', '']));
+      continue;
+    }
+    if (l.rssMiB === undefined) {
+      out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB (cgroup ${l.cgroup})`, 'killed before the window ended', '', '', '', '', String(l.oomKills ?? '?')]));
+      continue;
+    }
+    out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB (cgroup ${l.cgroup})`, `${f(l.pollsPerS!, 1)} (${f(l.expectedPollsPerS!, 1)})`, `${f(l.lagP99!, 3)} s`, f(l.cpuPer1000!, 3), `${f(l.rssMiB, 0)} (${f(l.rssStartMiB!, 0)})`, f(l.scrapeMsMedian!, 0), String(l.oomKills ?? 0)]));
+  }
+  return out;
 }
