@@ -38,7 +38,9 @@ export async function fixtureMetrics(endpoint: Endpoint, reading: Reading): Prom
     [`${endpoint}.attempt`]: String(FIXTURE_POLL_MS), [`${endpoint}.ok`]: '1',
   });
   const store = { getMany: async () => [decodeAccount(hash)], changesSince: async () => ({ cursor: '0-0', changed: null }) } as unknown as ReadingStore;
-  const families = (await new AccountMetrics([store], () => [{ name: 'main' } as never]).refresh()).map((f) => f.text()).filter((t) => /\n[a-z_]+\{/.test(t));
+  const metrics = new AccountMetrics([store], () => [{ name: 'main' } as never]);
+  // Closed at once: a refresh starts the background catching up a scraped replica keeps (a timer per call otherwise).
+  const families = (await metrics.refresh().finally(() => metrics.close())).map((f) => f.text()).filter((t) => /\n[a-z_]+\{/.test(t));
   const comments = reading.unreadable.map((p) => `# unreadable ${p.path}: ${p.problem}\n`);
   return families.join('') + comments.join('');
 }

@@ -202,7 +202,8 @@ describe('one odd value', () => {
     // Every reading as /metrics renders it, one account each, in one exposition checked by promtool.
     const states = readings.map((r) => decodeAccount({ 'balance.reading': JSON.stringify(r), 'balance.success': '1767225600000', 'balance.ok': '1' }));
     const store = { getMany: async (names: string[]) => names.map((n) => states[Number(n.slice(1))]), changesSince: async () => ({ cursor: '0-0', changed: null }) } as unknown as ReadingStore;
-    return new AccountMetrics([store], () => readings.map((_, i) => ({ name: `a${i}` }) as never)).refresh().then((families) => {
+    const metrics = new AccountMetrics([store], () => readings.map((_, i) => ({ name: `a${i}` }) as never));
+    return metrics.refresh().finally(() => metrics.close()).then((families) => {
       const text = families.map((f) => f.text()).join('');
       expect(text).toContain('sendpulse_response_unreadable_fields');
       execFileSync('promtool', ['check', 'metrics'], { input: text });
