@@ -26,27 +26,34 @@ const V1 = '/sys/fs/cgroup/memory';
 const V2 = '/sys/fs/cgroup';
 
 /**
- * Makes a memory cgroup `name` limited to `limitBytes`, or returns null when this machine does not
- * let us (not root, no memory controller): the caller says the measurement was skipped and why.
+ * Makes a memory cgroup `name` limited to `limitBytes` (swap included where the kernel accounts it,
+ * so going over is a kill, not swapping), or says why it cannot: not root, no memory controller, a
+ * read-only cgroup filesystem (inside a container). The caller reports the run as skipped with it.
  */
-export function makeMemoryCgroup(name: string, limitBytes: number): MemoryCgroup | null {
+export function makeMemoryCgroup(name: string, limitBytes: number): MemoryCgroup | { error: string } {
+  let made: string | null = null;
   try {
     if (existsSync(join(V1, 'memory.limit_in_bytes'))) {
       const dir = join(V1, name);
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir);
+      made = dir;
       writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limitBytes));
+      // Memory + swap, when swap accounting is on (the file exists only then); set after the memory limit, which it may not be below.
+      if (existsSync(join(dir, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(limitBytes));
       return handle('v1', dir, () => counter(join(dir, 'memory.oom_control'), 'oom_kill'));
     }
-    if (readFileSync(join(V2, 'cgroup.subtree_control'), 'utf8').split(/\s+/).includes('memory')) {
-      const dir = join(V2, name);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'memory.max'), String(limitBytes));
-      return handle('v2', dir, () => counter(join(dir, 'memory.events'), 'oom_kill'));
-    }
-  } catch {
-    // Not root, or a read-only cgroup filesystem (inside a container): no group.
+    if (!existsSync(join(V2, 'cgroup.subtree_control'))) return { error: 'no cgroup v1 memory controller or cgroup v2 hierarchy at /sys/fs/cgroup' };
+    if (!readFileSync(join(V2, 'cgroup.subtree_control'), 'utf8').split(/\s+/).includes('memory')) return { error: 'the cgroup v2 memory controller is not enabled for child groups' };
+    const dir = join(V2, name);
+    mkdirSync(dir);
+    made = dir;
+    writeFileSync(join(dir, 'memory.max'), String(limitBytes));
+    if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
+    return handle('v2', dir, () => counter(join(dir, 'memory.events'), 'oom_kill'));
+  } catch (err) {
+    if (made) try { rmdirSync(made); } catch { /* nothing in it yet; gone or not, nothing else to do */ }
+    return { error: (err as Error).message };
   }
-  return null;
 }
 
 function handle(kind: 'v1' | 'v2', dir: string, oomKills: () => number): MemoryCgroup {
@@ -55,7 +62,8 @@ function handle(kind: 'v1' | 'v2', dir: string, oomKills: () => number): MemoryC
     dir,
     wrap: (cmd) => ['/bin/sh', '-c', `echo $$ > '${join(dir, 'cgroup.procs')}' && exec "$@"`, 'sh', ...cmd],
     oomKills,
-    remove: () => { try { rmdirSync(dir); } catch { /* still busy: left for the next run to reuse */ } },
+    // The process has exited by now; if the kernel still counts it in, the empty group stays behind (harmless, named by the bench's pid).
+    remove: () => { try { rmdirSync(dir); } catch { /* left behind, see above */ } },
   };
 }
 

@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   }
   // --no-status-page skips it (a short run of the polling parts only).
   const statusPage = process.argv.includes('--no-status-page') ? [] : (log('status page: 1,000 and 10,000 accounts'), await measureStatusPage(redis.url, dir, [1000, 10_000], log));
-  // --scales 10000 runs only those scales, --no-workers skips the saturation part (profiling a fix).
+  // --scales 10000 runs only those scales (another number: that many accounts, with the 1,000-account
+  // scale's warm-up and window; 0: none), --no-workers skips the saturation part (profiling a fix).
   const only = process.argv.includes('--scales') ? process.argv[process.argv.indexOf('--scales') + 1].split(',').map(Number) : null;
-  const plans = scalePlans(quick).filter((p) => !only || only.includes(p.accounts));
+  const standard = scalePlans(quick);
+  const plans = only === null ? standard : only.filter((n) => n > 0).map((n) => standard.find((p) => p.accounts === n) ?? { accounts: n, warmupS: 15, measureS: 90 });
   const skipWorkers = process.argv.includes('--no-workers');
   const withCluster = process.argv.includes('--cluster') && !skipWorkers;
   let cluster: BenchCluster | undefined;
@@ -112,8 +114,11 @@ main().catch((err: Error) => {
 function memoryLimits(quick: boolean): number[] {
   const at = process.argv.indexOf('--memory-limits');
   if (at < 0) return quick ? [] : [512];
-  const v = process.argv[at + 1] ?? 'none';
-  return v === 'none' ? [] : v.split(',').map(Number);
+  const v = process.argv[at + 1] ?? '';
+  if (v === 'none') return [];
+  const limits = v.split(',').map(Number);
+  if (limits.length === 0 || !limits.every((l) => Number.isInteger(l) && l > 0)) throw new Error(`--memory-limits takes MiB as positive whole numbers, comma-separated (512,1024), or none; got "${v}"`);
+  return limits;
 }
 
 /**

@@ -81,10 +81,11 @@ async function measureMonitor(env: ScaleEnv, plan: ScalePlan, wrap?: (cmd: strin
   const url = `http://127.0.0.1:${port}`;
   const startedAt = Date.now();
   const mon = startChild(env.cli, ['run', '--config', file], { LOG_LEVEL: 'warn' }, env.nodeArgs, wrap);
+  let rss: ReturnType<typeof watchPeakRss> | undefined;
   try {
     const startupMs = await waitReady(url).catch((e: Error) => { throw new Error(`${e.message}\n${mon.output()}`); });
     env.log(`  ${n} accounts: monitor ready in ${(startupMs / 1000).toFixed(1)} s; warming up ${plan.warmupS} s`);
-    const rss = watchPeakRss([mon.pid]);
+    rss = watchPeakRss([mon.pid]);
     await sleep(plan.warmupS * 1000);
 
     const rssStartMiB = rssBytes(mon.pid) / MIB;
@@ -101,7 +102,6 @@ async function measureMonitor(env: ScaleEnv, plan: ScalePlan, wrap?: (cmd: strin
     const after = { cpu: cpuSeconds(mon.pid), sim: cpuSeconds(env.simPid), redis: cpuSeconds(env.redisPid), counts: await simCounts(env.simUrl), lag: readHistogram((await scrape(url)).text, 'sendpulse_poll_lag_seconds'), cmd: await commandStats(env.redis) };
     const redisMiB = Number(/used_memory:(\d+)/.exec(await env.redis.info('memory'))![1]) / MIB;
     const rssMiB = rss.peaks()[0] / MIB;
-    rss.stop();
     // Requests are accounted up to the end of the window, while the monitor still runs.
     const stoppedAt = Date.now();
     const polls = Math.max(1, after.counts.ok - before.counts.ok);
@@ -117,6 +117,8 @@ async function measureMonitor(env: ScaleEnv, plan: ScalePlan, wrap?: (cmd: strin
       redisPerPoll: perPoll(before.cmd, after.cmd, polls),
     };
   } finally {
+    // Also when the monitor died (killed for memory): the sampling timer would keep the bench alive.
+    rss?.stop();
     await mon.stop();
   }
 }
@@ -192,16 +194,20 @@ export interface LimitedResult {
 export async function runInMemoryLimit(env: ScaleEnv, plan: ScalePlan, limitMiB: number): Promise<LimitedResult> {
   const n = plan.accounts;
   const group = makeMemoryCgroup(`spm-bench-${process.pid}-${limitMiB}`, limitMiB * MIB);
-  if (!group) return { accounts: n, limitMiB, skipped: 'no memory cgroup could be made here (needs root and a writable cgroup filesystem)' };
+  if ('error' in group) return { accounts: n, limitMiB, skipped: `no memory cgroup could be made here (${group.error})` };
   try {
-    const m = await measureMonitor(env, plan, group.wrap).catch((err: Error) => {
-      if (group.oomKills() > 0) return null;
-      throw err;
-    });
+    let failure: Error | null = null;
+    const m = await measureMonitor(env, plan, group.wrap).catch((err: Error) => { failure = err; return null; });
     const oomKills = group.oomKills();
-    if (!m) {
+    if (!m && oomKills > 0) {
       env.log(`  ${n} accounts in ${limitMiB} MiB: killed for going over the limit`);
       return { accounts: n, limitMiB, cgroup: group.kind, oomKills };
+    }
+    if (!m) {
+      // Any other failure of this extra run is reported in its row, not allowed to lose the whole bench.
+      const why = (failure as Error | null)?.message.split('\n')[0] ?? 'unknown';
+      env.log(`  ${n} accounts in ${limitMiB} MiB: failed: ${why}`);
+      return { accounts: n, limitMiB, cgroup: group.kind, skipped: `the run failed: ${why}` };
     }
     env.log(`  ${n} accounts in ${limitMiB} MiB: RSS peak ${m.rssMiB.toFixed(0)} MiB, ${m.cpuPer1000.toFixed(2)} CPU s/1000 polls, p99 lag ${quantile(m.lag, 0.99).toFixed(3)} s`);
     return {

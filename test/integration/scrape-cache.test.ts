@@ -110,10 +110,13 @@ describe('the per-account families follow the change log', () => {
       return store.changesSince(cursor);
     };
     const metrics = new AccountMetrics([spy], () => [{ name: 'a' } as never], { catchUpEveryMs: 20 });
-    await metrics.refresh();
-    const first = calls;
-    await waitFor('background catch-ups', () => calls >= first + 3, 5000);
-    metrics.close();
+    try {
+      await metrics.refresh();
+      const first = calls;
+      await waitFor('background catch-ups', () => calls >= first + 3, 5000);
+    } finally {
+      metrics.close();
+    }
     await metrics.refresh(); // a scrape while the process shuts down: answered, but no timer
     const atClose = calls;
     // An absence can only be watched for: 15 catch-up intervals.
