@@ -168,50 +168,43 @@ function expectedPollsPerS(n: number): number {
   return n * (1 / INTERVALS_S.balance + 1 / INTERVALS_S.userInfo + 1 / INTERVALS_S.team);
 }
 
-/** The monitor at one scale in a memory limit (a cgroup, as a container with `resources.limits.memory`). */
-export interface LimitedResult {
-  accounts: number;
-  limitMiB: number;
-  /** Why it was not measured (no cgroup here), else absent. */
-  skipped?: string;
-  cgroup?: 'v1' | 'v2';
-  pollsPerS?: number;
-  expectedPollsPerS?: number;
-  lagP99?: number;
-  cpuPer1000?: number;
-  rssMiB?: number;
-  rssStartMiB?: number;
-  scrapeMsMedian?: number;
-  /** Processes the kernel killed for going over the limit (0 = it fit). */
-  oomKills?: number;
-}
+/**
+ * The monitor at one scale in a memory limit (a cgroup, as a container with `resources.limits.memory`):
+ * measured, killed by the kernel for going over it, or skipped (no cgroup here, or the run failed) and why.
+ */
+export type LimitedResult = { accounts: number; limitMiB: number } & (
+  | { outcome: 'skipped'; why: string }
+  | { outcome: 'killed'; cgroup: 'v1' | 'v2'; oomKills: number }
+  | {
+    outcome: 'measured'; cgroup: 'v1' | 'v2';
+    /** Processes the kernel killed for going over the limit (0: it fit). */
+    oomKills: number;
+    pollsPerS: number; expectedPollsPerS: number; lagP99: number; cpuPer1000: number; rssMiB: number; rssStartMiB: number; scrapeMsMedian: number;
+  });
 
 /**
  * Runs the monitor on `plan.accounts` accounts inside a memory cgroup of `limitMiB` (MemoryCgroup), as
  * the chart's `resources.limits.memory` would: Node sizes its heap from the limit, the kernel kills past
- * it. Only the monitor: the scale's own run has the bare loop and the request accounting.
+ * it. Only the monitor: the scale's own run has the bare loop and the request accounting. Never throws:
+ * a failure of this extra run is its result, not the loss of the whole bench.
  */
 export async function runInMemoryLimit(env: ScaleEnv, plan: ScalePlan, limitMiB: number): Promise<LimitedResult> {
   const n = plan.accounts;
   const group = makeMemoryCgroup(`spm-bench-${process.pid}-${limitMiB}`, limitMiB * MIB);
-  if ('error' in group) return { accounts: n, limitMiB, skipped: `no memory cgroup could be made here (${group.error})` };
+  if ('error' in group) return { accounts: n, limitMiB, outcome: 'skipped', why: `no memory cgroup could be made here (${group.error})` };
   try {
-    let failure: Error | null = null;
-    const m = await measureMonitor(env, plan, group.wrap).catch((err: Error) => { failure = err; return null; });
-    const oomKills = group.oomKills();
-    if (!m && oomKills > 0) {
-      env.log(`  ${n} accounts in ${limitMiB} MiB: killed for going over the limit`);
-      return { accounts: n, limitMiB, cgroup: group.kind, oomKills };
-    }
-    if (!m) {
-      // Any other failure of this extra run is reported in its row, not allowed to lose the whole bench.
-      const why = (failure as Error | null)?.message.split('\n')[0] ?? 'unknown';
-      env.log(`  ${n} accounts in ${limitMiB} MiB: failed: ${why}`);
-      return { accounts: n, limitMiB, cgroup: group.kind, skipped: `the run failed: ${why}` };
+    let m: MonitorWindow;
+    try {
+      m = await measureMonitor(env, plan, group.wrap);
+    } catch (err) {
+      const oomKills = group.oomKills();
+      const why = oomKills > 0 ? 'killed for going over the limit' : `failed: ${(err as Error).message.split('\n')[0]}`;
+      env.log(`  ${n} accounts in ${limitMiB} MiB: ${why}`);
+      return oomKills > 0 ? { accounts: n, limitMiB, outcome: 'killed', cgroup: group.kind, oomKills } : { accounts: n, limitMiB, outcome: 'skipped', why: `the run ${why}` };
     }
     env.log(`  ${n} accounts in ${limitMiB} MiB: RSS peak ${m.rssMiB.toFixed(0)} MiB, ${m.cpuPer1000.toFixed(2)} CPU s/1000 polls, p99 lag ${quantile(m.lag, 0.99).toFixed(3)} s`);
     return {
-      accounts: n, limitMiB, cgroup: group.kind, oomKills,
+      accounts: n, limitMiB, outcome: 'measured', cgroup: group.kind, oomKills: group.oomKills(),
       pollsPerS: m.polls / plan.measureS, expectedPollsPerS: expectedPollsPerS(n), lagP99: quantile(m.lag, 0.99),
       cpuPer1000: m.cpuPer1000, rssMiB: m.rssMiB, rssStartMiB: m.rssStartMiB, scrapeMsMedian: m.times[Math.floor(m.times.length / 2)],
     };

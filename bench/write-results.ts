@@ -97,10 +97,10 @@ export function formatResults(r: BenchReport): string {
   out.push(row(['/metrics at 10,000 accounts: median ≤ 250 ms, slowest ≤ 500 ms', big ? `${f(big.scrapeMsMedian, 0)} ms median, ${f(big.scrapeMsMax, 0)} ms slowest` : '-', check(big && big.scrapeMsMedian <= 250 && big.scrapeMsMax <= 500)]));
   out.push(row(['/metrics at 10,000 accounts ≤ 3 MB on the wire (gzip)', big ? `${f(big.scrapeWireKiB / 1024, 2)} MiB (${f(big.scrapeKiB / 1024, 1)} MiB as text)` : '-', check(big && big.scrapeWireKiB * 1024 <= 3e6)]));
   out.push(row(['RSS ≤ 250 MB peak at 10,000 accounts', big ? `${f(big.rssMiB * 1.048576, 0)} MB` : '-', check(big && big.rssMiB * 1.048576 <= 250)]));
-  for (const l of (r.limited ?? []).filter((x) => x.accounts === 10_000 && !x.skipped)) {
+  for (const l of (r.limited ?? []).filter((x) => x.accounts === 10_000)) {
     const label = `RSS ≤ 250 MB peak at 10,000 accounts, in a ${l.limitMiB} MiB memory limit`;
-    if (l.rssMiB === undefined) out.push(row([label, 'killed for going over the limit', check(false)]));
-    else out.push(row([label, `${f(l.rssMiB * 1.048576, 0)} MB`, check(l.rssMiB * 1.048576 <= 250)]));
+    if (l.outcome === 'killed') out.push(row([label, 'killed for going over the limit', check(false)]));
+    if (l.outcome === 'measured') out.push(row([label, `${f(l.rssMiB * 1.048576, 0)} MB`, check(l.rssMiB * 1.048576 <= 250)]));
   }
   out.push(row(['requests made / minimum = 1.000 at every scale', s.map((x) => f(x.requests.made / Math.max(1, x.requests.minimum), 3)).join(', '), check(s.length > 0 ? s.every((x) => Math.abs(x.requests.made / Math.max(1, x.requests.minimum) - 1) < 0.005) : undefined)]));
   const page = r.statusPage?.find((x) => x.accounts === 10_000);
@@ -120,19 +120,14 @@ export function formatResults(r: BenchReport): string {
 /** The "In a memory limit" section: the largest scale run again in each limit. */
 function formatLimited(limited: LimitedResult[]): string[] {
   const out = ['## In a memory limit (as in a container)', ''];
-  out.push(`The largest scale again, the monitor alone inside a memory cgroup of the given limit, as a container with \`resources.limits.memory\` runs it: the kernel kills the process past the limit, and Node sizes its heap from the limit (Node ${process.versions.node}, measured on this machine: about half the limit, at least ~256 MB), where with no limit it takes a share of the machine's memory (up to ~4 GB) and V8 lets the heap grow further past what is live between full collections the larger that heap limit is. Same plan, warm-up and window as the scale's own run, scraped the same way.', '`);
+  out.push(`The largest scale again, the monitor alone inside a memory cgroup of the given limit, as a container with \`resources.limits.memory\` runs it: the kernel kills the process past the limit, and Node sizes its heap from the limit (Node ${process.versions.node}, measured on this machine: about half the limit, at least ~256 MB), where with no limit it takes a share of the machine's memory (up to ~4 GB) and V8 lets the heap grow further past what is live between full collections the larger that heap limit is. Same plan, warm-up and window as the scale's own run, scraped the same way.`, '');
   out.push(row(['accounts', 'memory limit', 'polls/s (long-run average due)', 'lag p99', 'CPU s / 1,000 polls', 'RSS MiB peak (at window start)', '/metrics median ms', 'killed for memory']));
   out.push(row(Array(8).fill('---')));
   for (const l of limited) {
-    if (l.skipped) {
-      out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB`, `not measured: ${l.skipped}`, '', '', '', '', '']));
-      continue;
-    }
-    if (l.rssMiB === undefined) {
-      out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB (cgroup ${l.cgroup})`, 'killed before the window ended', '', '', '', '', String(l.oomKills ?? '?')]));
-      continue;
-    }
-    out.push(row([l.accounts.toLocaleString('en'), `${l.limitMiB} MiB (cgroup ${l.cgroup})`, `${f(l.pollsPerS!, 1)} (${f(l.expectedPollsPerS!, 1)})`, `${f(l.lagP99!, 3)} s`, f(l.cpuPer1000!, 3), `${f(l.rssMiB, 0)} (${f(l.rssStartMiB!, 0)})`, f(l.scrapeMsMedian!, 0), String(l.oomKills ?? 0)]));
+    const n = l.accounts.toLocaleString('en');
+    if (l.outcome === 'skipped') out.push(row([n, `${l.limitMiB} MiB`, `not measured: ${l.why}`, '', '', '', '', '']));
+    else if (l.outcome === 'killed') out.push(row([n, `${l.limitMiB} MiB (cgroup ${l.cgroup})`, 'killed before the window ended', '', '', '', '', String(l.oomKills)]));
+    else out.push(row([n, `${l.limitMiB} MiB (cgroup ${l.cgroup})`, `${f(l.pollsPerS, 1)} (${f(l.expectedPollsPerS, 1)})`, `${f(l.lagP99, 3)} s`, f(l.cpuPer1000, 3), `${f(l.rssMiB, 0)} (${f(l.rssStartMiB, 0)})`, f(l.scrapeMsMedian, 0), String(l.oomKills)]));
   }
   return out;
 }

@@ -12,9 +12,9 @@
  * Windows: `second` and `minute` are exact sliding logs, both read from one sorted set of the request
  * times of the last minute (at most the minute's `limit` entries); `day` is a sliding log of
  * one-minute buckets (a hash of counts plus a sorted set of bucket starts), because a day log of
- * single requests would hold up to perDay entries per account. A bucket counts until its *last* possible request leaves the window, so the day window
- * over-counts by at most one minute and never under-counts: the guarantee holds, room comes back up
- * to a minute late.
+ * single requests would hold up to perDay entries per account. A bucket counts until its *last*
+ * possible request leaves the window, so the day window over-counts by at most one minute and never
+ * under-counts: the guarantee holds, room comes back up to a minute late.
  */
 
 /** Shared prelude: the clock, and the day window's expiry of old buckets. */

@@ -42,8 +42,9 @@ export interface AccountMetricsOptions {
  * re-rendered, so rendering follows the polls, not the scrapes; an account whose latest write was
  * this replica's own save is rendered from the save's answer (observe()), without a read. While
  * someone scrapes, the catching up runs every second in the background, so a scrape reads about a
- * second's worth of changes and concatenates. The first refresh, and one after the log lost track (no catch-up for CHANGE_LOG_MS,
- * or Redis that lost its data), reads every account, in pipelined chunks that let polls run between.
+ * second's worth of changes and concatenates. The first refresh, and one after the log lost track
+ * (no catch-up for CHANGE_LOG_MS, or Redis that lost its data), reads every account, in pipelined
+ * chunks that let polls run between.
  */
 export class AccountMetrics {
   readonly #log = childLogger({ component: 'account-metrics' });

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InvalidResponseError } from '../../src/errors';
 import { AccountMetrics } from '../../src/metrics/account-metrics';
+import type { CachedFamily } from '../../src/metrics/cached-family';
 import { ENDPOINTS, ENDPOINT_DEFS, type Endpoint } from '../../src/sendpulse/endpoints';
 import { decodeJsonBody } from '../../src/sendpulse/decode-body';
 import type { Reading } from '../../src/sendpulse/readings';
-import { decodeAccount, type ReadingStore } from '../../src/state/reading-store';
+import { decodeAccount, type AccountState, type ReadingStore } from '../../src/state/reading-store';
 
 /** Where the recorded SendPulse bodies are: test/fixtures/<endpoint>/. */
 export const FIXTURES = join(__dirname, '../fixtures');
@@ -26,6 +27,17 @@ export function readFixture(endpoint: Endpoint, file: string): Reading | Invalid
 }
 
 /**
+ * The per-account families of /metrics for accounts in these states, rendered once by the real
+ * renderer (AccountMetrics over a store that answers them, with no change log). Closed at once: a
+ * refresh starts the background catching up a scraped replica keeps, a timer per call otherwise.
+ */
+export async function renderedFamilies(states: ReadonlyMap<string, AccountState>): Promise<CachedFamily[]> {
+  const store = { getMany: async (names: string[]) => names.map((n) => states.get(n)!), changesSince: async () => ({ cursor: '0-0', changed: null }) } as unknown as ReadingStore;
+  const metrics = new AccountMetrics([store], () => [...states.keys()].map((name) => ({ name }) as never));
+  return metrics.refresh().finally(() => metrics.close());
+}
+
+/**
  * What /metrics shows for an account `main` whose only good poll of `endpoint` gave `reading`: the
  * real renderer (AccountMetrics over the stored state), the families that have samples, then one
  * comment line per unreadable field. This is the text the .prom files hold.
@@ -37,10 +49,7 @@ export async function fixtureMetrics(endpoint: Endpoint, reading: Reading): Prom
     [`${endpoint}.reading`]: JSON.stringify(reading), [`${endpoint}.success`]: String(FIXTURE_POLL_MS),
     [`${endpoint}.attempt`]: String(FIXTURE_POLL_MS), [`${endpoint}.ok`]: '1',
   });
-  const store = { getMany: async () => [decodeAccount(hash)], changesSince: async () => ({ cursor: '0-0', changed: null }) } as unknown as ReadingStore;
-  const metrics = new AccountMetrics([store], () => [{ name: 'main' } as never]);
-  // Closed at once: a refresh starts the background catching up a scraped replica keeps (a timer per call otherwise).
-  const families = (await metrics.refresh().finally(() => metrics.close())).map((f) => f.text()).filter((t) => /\n[a-z_]+\{/.test(t));
+  const families = (await renderedFamilies(new Map([['main', decodeAccount(hash)]]))).map((f) => f.text()).filter((t) => /\n[a-z_]+\{/.test(t));
   const comments = reading.unreadable.map((p) => `# unreadable ${p.path}: ${p.problem}\n`);
   return families.join('') + comments.join('');
 }

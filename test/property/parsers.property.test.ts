@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { InvalidResponseError } from '../../src/errors';
-import { AccountMetrics } from '../../src/metrics/account-metrics';
 import { decodeJsonBody } from '../../src/sendpulse/decode-body';
 import { ENDPOINT_DEFS, type Endpoint } from '../../src/sendpulse/endpoints';
 import type { Reading } from '../../src/sendpulse/readings';
 import { parseZonedDateTime } from '../../src/sendpulse/zoned-time';
-import { decodeAccount, type ReadingStore } from '../../src/state/reading-store';
+import { decodeAccount } from '../../src/state/reading-store';
+import { renderedFamilies } from '../helpers/fixture-metrics';
 
 /**
  * Whatever SendPulse (or a proxy in front of it) sends, a parser gives a reading the metrics can
@@ -201,9 +201,7 @@ describe('one odd value', () => {
     );
     // Every reading as /metrics renders it, one account each, in one exposition checked by promtool.
     const states = readings.map((r) => decodeAccount({ 'balance.reading': JSON.stringify(r), 'balance.success': '1767225600000', 'balance.ok': '1' }));
-    const store = { getMany: async (names: string[]) => names.map((n) => states[Number(n.slice(1))]), changesSince: async () => ({ cursor: '0-0', changed: null }) } as unknown as ReadingStore;
-    const metrics = new AccountMetrics([store], () => readings.map((_, i) => ({ name: `a${i}` }) as never));
-    return metrics.refresh().finally(() => metrics.close()).then((families) => {
+    return renderedFamilies(new Map(states.map((st, i) => [`a${i}`, st]))).then((families) => {
       const text = families.map((f) => f.text()).join('');
       expect(text).toContain('sendpulse_response_unreadable_fields');
       execFileSync('promtool', ['check', 'metrics'], { input: text });
