@@ -34,9 +34,11 @@ describe('a worker SIGKILLed in the middle of a poll', () => {
     const a = rig.run(file);
     await waitFor('the account up', async () => up(await scrapeOk(await a.url()), 'main') === 1, 20000);
     rig.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 20_000, count: 1 });
-    // A lease taken (or renewed) more than 1 s ago is a poll held on the wire: the others last milliseconds.
-    const held = async () => (await conn.zrangebyscore(schedule.leasesKey, '-inf', Date.now() + POLL_LEASE_MS - 1000)).sort();
-    await waitFor('both polls held', async () => (await held()).join() === 'hourly:user_info,main:balance', 15000, 50);
+    // Both holds used up: the simulator is sitting on both requests (20-25 s), each poll under its lease.
+    // (Not "a lease older than 1 s": a 1 s poll due again is claimed anew while the held one runs, which
+    // re-leases the member every second; that left a window of a few ms to see it in.)
+    const leased = async (member: string) => (await conn.zscore(schedule.leasesKey, member)) !== null;
+    await waitFor('both polls held', async () => rig.sim.faults().length === 0 && await leased('hourly:user_info') && await leased('main:balance'), 15000, 50);
     a.proc.kill('SIGKILL');
     await a.exited;
     const killedAt = Date.now();
@@ -51,7 +53,8 @@ describe('a worker SIGKILLed in the middle of a poll', () => {
     await waitFor('the killed user_info poll taken over', () => okPolls(rig.sim, 'hourly', killedAt, 'user_info') >= 1, POLL_LEASE_MS + 5000, 100);
     expect(Date.now() - killedAt).toBeLessThan(POLL_LEASE_MS + 3000);
     expect(okPolls(rig.sim, 'hourly', killedAt, 'user_info')).toBe(1);
-    await waitFor('no lease left behind', async () => (await held()).length === 0, 5000, 50);
+    // A lease taken (or renewed) more than 1 s ago would be a poll still held: the others last milliseconds.
+    await waitFor('no lease left behind', async () => (await conn.zrangebyscore(schedule.leasesKey, '-inf', Date.now() + POLL_LEASE_MS - 1000)).length === 0, 5000, 50);
     expect(rig.smtp.subjects()).toEqual([]);
     expect(b.proc.exitCode).toBeNull();
   }, 80_000);
