@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -48,22 +48,46 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when something accepts a TCP connection on 127.0.0.1:`port` (the socket is destroyed at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ port, host: '127.0.0.1' });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => {
+      sock.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Waits until the redis-server on `port` answers PING. The port is probed with a bare socket first:
+ * an ioredis client whose connect was refused leaves a 2 s timer behind when disconnected (its
+ * connector waits for a `close` the dead socket already emitted), which kept test processes alive.
+ */
 async function waitForPing(port: number, proc: ChildProcess, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}`);
-    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => undefined);
-    try {
-      await r.connect();
-      await r.ping();
-      r.disconnect();
-      return;
-    } catch (err) {
-      r.disconnect();
-      if (Date.now() > until) throw err;
-      await new Promise((res) => setTimeout(res, 50));
+    if (await accepts(port)) {
+      const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        await r.ping();
+        return;
+      } catch (err) {
+        if (Date.now() > until) throw err;
+      } finally {
+        r.disconnect();
+      }
+    } else if (Date.now() > until) {
+      throw new Error(`redis-server did not accept connections on 127.0.0.1:${port} within ${deadlineMs} ms`);
     }
+    await new Promise((res) => setTimeout(res, 50));
   }
 }
 
