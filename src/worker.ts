@@ -222,6 +222,8 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         if (down) return down;
         if (side.shards.some((sh) => !sh.schedules)) return phase;
         if (side.shards.some((sh) => !sh.schedules!.ready())) return 'schedules not registered yet';
+        // Until the start-up is done (old shards retired, changed credentials polled).
+        if (phase !== 'running') return phase;
         await pingWithin(redis, 2000);
         return null;
       },

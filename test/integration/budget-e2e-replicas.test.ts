@@ -93,6 +93,8 @@ describe('request budget across worker processes (issue 3)', () => {
     const a = run(file);
     const b = run(file);
     const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
+    // Both workers running before the storm: a late one would find the minute already used up.
+    await waitFor('both processes ready', async () => (await Promise.all([urlA, urlB].map(async (u) => { const r = await fetch(`${u}/readyz`); await r.text(); return r.status; }))).every((st) => st === 200));
     const stop = storm(prefix, 'shop');
 
     // Far more work than budget: the minute fills at 2 per second, then nothing until it slides.

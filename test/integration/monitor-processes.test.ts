@@ -65,10 +65,12 @@ describe('worker processes', () => {
     const url = await p.url();
     await waitFor('first poll', async () => sampleValue(await scrape(url), 'sendpulse_up', { account: 'main' }) === 1);
     // Hold the next poll in flight for 1.5 s, and stop the process while it waits.
-    env.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 1500 });
+    env.sim.setFault({ kind: 'slow', account: 'main', endpoint: 'balance', delayMs: 1500, count: 1 });
     const conn = new Redis(env.redis.url, { maxRetriesPerRequest: null });
     const leases = new PollSchedule(conn, 'sigterm').leasesKey;
-    await waitFor('a poll in flight', async () => (await conn.zscore(leases, 'main:balance')) !== null, 5000, 20);
+    // The hold used up: the simulator sits on the request. (A lease alone may be a finished poll's,
+    // ended only at the next claim.)
+    await waitFor('a poll in flight', async () => env.sim.faults().length === 0 && (await conn.zscore(leases, 'main:balance')) !== null, 5000, 20);
     const stoppedAt = Date.now();
     p.proc.kill('SIGTERM');
     expect(await p.exited).toBe(0);
