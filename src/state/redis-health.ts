@@ -71,8 +71,9 @@ export function describeRedisError(err: unknown, what: string): string {
 /**
  * Watches one connection and logs one line per change of state: `cannot reach Redis at HOST:PORT
  * (ECONNREFUSED); retrying every 2 s` when it goes (or a new line when the reason changes, e.g. a
- * restarted Redis that now wants another password), and `Redis reachable again after 42 s` when it
- * comes back. ioredis emits an error per reconnect attempt; those repeat nothing new and stay silent.
+ * restarted Redis that now wants another password; not from one "cannot reach" code to another),
+ * and `Redis reachable again after 42 s` when it comes back. ioredis emits an error per reconnect
+ * attempt; those repeat nothing new and stay silent.
  */
 export function watchRedisHealth(client: RedisClient, what: string, log: Logger, opts: RedisHealthOptions): RedisHealth {
   const now = opts.now ?? Date.now;
@@ -108,7 +109,7 @@ export function watchRedisHealth(client: RedisClient, what: string, log: Logger,
   const onError = (err: unknown) => {
     const why = describeRedisError(err, what);
     goDown(why);
-    if (why === logged) return;
+    if (logged !== null && sameTrouble(why, logged)) return;
     logged = why;
     log.warn({ code: codeOf(err) }, `${why}; ${retry}`);
   };
@@ -149,6 +150,15 @@ export function watchRedisHealth(client: RedisClient, what: string, log: Logger,
       client.off('node error', onError);
     },
   };
+}
+
+/**
+ * Whether two reasons from describeRedisError are one trouble for the log: any two "cannot reach"
+ * reasons are (a Redis killed mid-command resets the connection, ECONNRESET, then refuses the
+ * reconnects, ECONNREFUSED: one loss, one line); any others only when equal.
+ */
+function sameTrouble(a: string, b: string): boolean {
+  return a === b || (a.startsWith('cannot reach ') && b.startsWith('cannot reach '));
 }
 
 function capitalise(s: string): string {
