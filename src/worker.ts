@@ -220,10 +220,10 @@ export async function startMonitor(config: MonitorConfig, options: MonitorOption
         if (abort.signal.aborted) return 'shutting down';
         const down = health.reason();
         if (down) return down;
-        if (side.shards.some((sh) => !sh.schedules)) return phase;
-        if (side.shards.some((sh) => !sh.schedules!.ready())) return 'schedules not registered yet';
-        // Until the start-up is done (old shards retired, changed credentials polled).
+        // Until the start-up is done (workers started, old shards retired, changed credentials polled).
         if (phase !== 'running') return phase;
+        // A first registration that failed is retried in the background, and one after Redis lost its data.
+        if (side.shards.some((sh) => !sh.schedules!.ready())) return 'schedules not registered yet';
         await pingWithin(redis, 2000);
         return null;
       },

@@ -49,7 +49,7 @@ export function freePort(): Promise<number> {
 }
 
 /** True when something accepts a TCP connection on 127.0.0.1:`port` (the socket is destroyed at once). */
-function accepts(port: number): Promise<boolean> {
+export function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ port, host: '127.0.0.1' });
     sock.once('connect', () => {
@@ -72,7 +72,7 @@ async function waitForPing(port: number, proc: ChildProcess, deadlineMs: number)
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}`);
-    if (await accepts(port)) {
+    if (await acceptsConnections(port)) {
       const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       r.on('error', () => undefined);
       try {

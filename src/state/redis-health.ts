@@ -50,6 +50,9 @@ export function isRedisTrouble(err: unknown): boolean {
   return typeof message === 'string' && CONNECTION_MESSAGES.some((re) => re.test(message));
 }
 
+/** How describeRedisError begins every reason that means "no connection" (whatever the code). */
+const CANNOT_REACH = 'cannot reach ';
+
 /**
  * One sentence saying why `what` (see redisAddress) cannot be used, from a connection error:
  * `cannot reach Redis at 127.0.0.1:6390 (ECONNREFUSED)`, `Redis at 127.0.0.1:6379 refused the password
@@ -61,9 +64,9 @@ export function describeRedisError(err: unknown, what: string): string {
   if (code === 'WRONGPASS') return `${what} refused the password (WRONGPASS)`;
   if (code === 'NOAUTH') return `${what} wants a password (NOAUTH): set redis.password or redis.passwordFile`;
   if (code === 'LOADING') return `${what} is loading its data set (LOADING)`;
-  if (code && UNREACHABLE.has(code)) return `cannot reach ${what} (${code})`;
-  if (/^(Failed to refresh slots cache|None of startup nodes is available)/.test(message)) return `cannot reach ${what} (no node answered)`;
-  if (/^All sentinels are unreachable/.test(message)) return `cannot reach ${what} (no sentinel answered)`;
+  if (code && UNREACHABLE.has(code)) return `${CANNOT_REACH}${what} (${code})`;
+  if (/^(Failed to refresh slots cache|None of startup nodes is available)/.test(message)) return `${CANNOT_REACH}${what} (no node answered)`;
+  if (/^All sentinels are unreachable/.test(message)) return `${CANNOT_REACH}${what} (no sentinel answered)`;
   if (code && (/CERT|TLS|SSL/.test(code) || /certificate/i.test(message))) return `TLS to ${what} failed: ${message} (${code})`;
   return `${what}: ${message}`;
 }
@@ -158,7 +161,7 @@ export function watchRedisHealth(client: RedisClient, what: string, log: Logger,
  * reconnects, ECONNREFUSED: one loss, one line); any others only when equal.
  */
 function sameTrouble(a: string, b: string): boolean {
-  return a === b || (a.startsWith('cannot reach ') && b.startsWith('cannot reach '));
+  return a === b || (a.startsWith(CANNOT_REACH) && b.startsWith(CANNOT_REACH));
 }
 
 function capitalise(s: string): string {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { logRecords, scrapeOk, simAccount, startFaultRig, up, type FaultRig } from '../helpers/fault-rig';
 import { sampleValue } from '../helpers/metrics-text';
+import { isReady } from '../helpers/monitor-env';
 import { stopWith } from '../helpers/process-log';
 import { waitFor } from '../helpers/wait-for';
 
@@ -57,9 +58,9 @@ describe('credentials fixed', () => {
     // A restart with the same credentials is not a change: no extra polls.
     expect((await stopWith(fixed, 'SIGTERM')).code).toBe(0);
     const again = rig.run(rig.config({ accounts: account('key-main'), prefix: 'cred1' }));
-    await again.url();
+    const againUrl = await again.url();
     // Ready only once start-up is done, the credential check included.
-    await waitFor('the restarted process ready', async () => { const r = await fetch(`${await again.url()}/readyz`); await r.text(); return r.status === 200; });
+    await waitFor('the restarted process ready', () => isReady(againUrl));
     expect(again.output()).not.toContain('credentials changed');
   });
 

@@ -85,6 +85,13 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
   };
 }
 
+/** True when the process at `url` answers /readyz with 200 (its start-up done). */
+export async function isReady(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) });
+  await res.text();
+  return res.status === 200;
+}
+
 /** SIGKILLs every process of `procs` still running, waits for each to end, and empties the list. */
 export async function killAll(procs: CliProcess[]): Promise<void> {
   for (const p of procs.splice(0)) {

@@ -1,10 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../src/state/private-redis';
+import { acceptsConnections, freePort } from '../../src/state/private-redis';
 import { waitFor } from './wait-for';
 
 const run = promisify(execFile);
@@ -46,15 +45,10 @@ export async function startRedisProcess(args: string[], opts: RedisProcessOption
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const listening = () => new Promise<boolean>((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
   try {
     await waitFor(`redis-server on port ${port}`, async () => {
       if (proc.exitCode !== null) return 'exited';
-      return listening();
+      return acceptsConnections(port);
     }, 10_000, 25);
     if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}): ${out.slice(-500)}`);
   } catch (err) {

@@ -3,7 +3,7 @@ import { ENDPOINTS } from '../../src/config/types';
 import { PollSchedule } from '../../src/poller/poll-schedule';
 import { sampleBalanceDetail, sampleTeam, sampleUserInfo } from '../../src/simulator/default-accounts';
 import type { RequestRecord } from '../../src/simulator/types';
-import { killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
+import { isReady, killAll, spawnCli, startMonitorEnv, type CliProcess, type MonitorEnv } from '../helpers/monitor-env';
 import { sampleValue, scrape } from '../helpers/metrics-text';
 import { waitFor } from '../helpers/wait-for';
 
@@ -94,7 +94,7 @@ describe('request budget across worker processes (issue 3)', () => {
     const b = run(file);
     const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
     // Both workers running before the storm: a late one would find the minute already used up.
-    await waitFor('both processes ready', async () => (await Promise.all([urlA, urlB].map(async (u) => { const r = await fetch(`${u}/readyz`); await r.text(); return r.status; }))).every((st) => st === 200));
+    await waitFor('both processes ready', async () => (await Promise.all([urlA, urlB].map(isReady))).every(Boolean));
     const stop = storm(prefix, 'shop');
 
     // Far more work than budget: the minute fills at 2 per second, then nothing until it slides.
